@@ -1,0 +1,157 @@
+"""Login, logout, self-registration, e-mail verification, password reset and settings."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash
+from werkzeug.wrappers import Response
+
+from cyberaware.auth import service
+from cyberaware.auth.forms import (
+    ChangePasswordForm,
+    LanguageForm,
+    LoginForm,
+    NewPasswordForm,
+    RegistrationForm,
+    ResetRequestForm,
+)
+from cyberaware.auth.session import is_safe_next
+from cyberaware.auth.tokens import user_from_reset_token, user_from_verify_token
+from cyberaware.extensions import db
+from cyberaware.models import utcnow
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger("cyberaware.auth")
+
+# Checked against when the e-mail is unknown, so both paths cost one password hash check.
+_DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    """Log in with e-mail and password; the same message for every failure."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = service.find_user_by_email(form.email.data)
+        if user is None:
+            check_password_hash(_DUMMY_HASH, form.password.data)
+        if user is not None and user.check_password(form.password.data) and user.is_active:
+            session.clear()  # a fresh session at login (no fixation)
+            login_user(user, remember=form.remember.data)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            log.info("login user_id=%s", user.id)
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("main.home"))
+        flash(_("Wrong e-mail address or password, or the account is not activated yet."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    """End the session everywhere (the session token is rotated)."""
+    current_user.end_all_sessions()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> str | Response:
+    """Self-registration for the allowed e-mail domains; answers the same whether or not the
+    address already has an account (the mailbox owner learns which by e-mail)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    domains = current_app.config["REGISTRATION_DOMAINS"]
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        email = service.normalize_email(form.email.data)
+        if not service.domain_allowed(email, domains):
+            form.email.errors.append(
+                _("Registration is open to these addresses only: %(domains)s", domains=", ".join(f"@{d}" for d in domains))
+            )
+        else:
+            service.register_student(
+                email=email,
+                first_name=form.first_name.data.strip(),
+                last_name=form.last_name.data.strip(),
+                password=form.password.data,
+            )
+            return render_template("auth/check_mailbox.html", email=email)
+    return render_template("auth/register.html", form=form, domains=domains)
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str) -> Response:
+    """Activate a self-registered account from the e-mailed link."""
+    user = user_from_verify_token(token)
+    if user is None:
+        flash(_("This activation link is invalid, already used or expired."), "error")
+        return redirect(url_for("auth.login"))
+    user.email_verified_at = utcnow()
+    db.session.commit()
+    flash(_("Your account is activated. You can log in."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def reset_request() -> str | Response:
+    """Ask for a reset link; the answer is the same for known and unknown addresses."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        service.send_reset_link(form.email.data)
+        return render_template("auth/check_mailbox.html", email=service.normalize_email(form.email.data), reset=True)
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response:
+    """Set a new password from a valid link (also used by invitations)."""
+    user = user_from_reset_token(token)
+    if user is None:
+        flash(_("This link is invalid, already used or expired. Ask for a new one."), "error")
+        return redirect(url_for("auth.reset_request"))
+    form = NewPasswordForm()
+    form.account_email = user.email
+    if form.validate_on_submit():
+        service.set_new_password(user, form.password.data, current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+        flash(_("Your password is saved. You can log in."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response:
+    """Language preference and password change."""
+    language_form = LanguageForm(prefix="lang", locale=current_user.locale or session.get("lang", "fr"))
+    password_form = ChangePasswordForm(prefix="pw")
+    password_form.account_email = current_user.email
+    if language_form.submit.data and language_form.validate_on_submit():
+        current_user.locale = language_form.locale.data
+        session["lang"] = language_form.locale.data
+        db.session.commit()
+        flash(_("Your language is saved."), "success")
+        return redirect(url_for("auth.settings"))
+    if password_form.submit.data and password_form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not user.check_password(password_form.current.data):
+            password_form.current.errors.append(_("The current password is wrong."))
+        else:
+            service.set_new_password(user, password_form.password.data,
+                                     current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+            login_user(user)  # stay logged in here with the new session token
+            flash(_("Your password is changed; your other sessions are closed."), "success")
+            return redirect(url_for("auth.settings"))
+    return render_template("auth/settings.html", language_form=language_form, password_form=password_form)
