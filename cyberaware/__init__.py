@@ -35,6 +35,11 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     app.config.update(overrides)
     _configure_logging(app)
     _ensure_sqlite_dir(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     register_extensions(app)
     register_blueprints(app)

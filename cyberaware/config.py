@@ -50,6 +50,9 @@ class BaseConfig:
     # Absolute base URL used in e-mailed links (set it behind a proxy); empty: the request's host.
     PUBLIC_URL = os.environ.get("CYBERAWARE_PUBLIC_URL", "").rstrip("/")
 
+    # Number of proxies in front of the app (nginx: 1) whose X-Forwarded-* headers are trusted.
+    PROXY_FIX_HOPS = int(os.environ.get("CYBERAWARE_PROXIES", "0"))
+
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("CYBERAWARE_RESET_MAX_AGE", str(3600)))
     EMAIL_VERIFY_MAX_AGE = 7 * 24 * 3600
 

@@ -172,9 +172,11 @@ class AuthActions:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def login(self, email: str, password: str = TEST_PASSWORD, **extra: Any) -> Any:
+    def login(self, email: str, password: str = TEST_PASSWORD, headers: dict[str, str] | None = None,
+              **extra: Any) -> Any:
         token = csrf_token(self.client, "/login")
-        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token, **extra})
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token, **extra},
+                                headers=headers or {})
 
     def logout(self) -> Any:
         token = csrf_token(self.client, "/settings")
