@@ -33,7 +33,7 @@ db: install
 	$(BIN)/flask db upgrade
 
 content: db
-	@if $(BIN)/flask --help 2>/dev/null | grep -q '^  content'; then $(BIN)/flask content sync; fi
+	$(BIN)/flask content sync
 
 demo: db
 	$(BIN)/flask demo accounts

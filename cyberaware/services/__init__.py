@@ -1,0 +1,1 @@
+"""Operations that combine the domain (plain Python) with the database; no request handling."""
