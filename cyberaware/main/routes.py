@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, request, send_from_directory, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -48,6 +48,22 @@ def content_asset(filename: str) -> Response:
     """Images referenced by modules and quizzes (``modules/assets/``)."""
     assets = Path(current_app.config["CONTENT_DIR"]) / "modules" / "assets"
     return send_from_directory(assets, filename, max_age=3600)
+
+
+@bp.route("/verify", methods=["GET"])
+@bp.route("/verify/<code>")
+def verify(code: str | None = None) -> str | tuple[str, int]:
+    """Public check of an attestation: shows only what is printed on it."""
+    from cyberaware.attestation import AttestationData
+    from cyberaware.services.attestations import find_by_code
+
+    code = code or request.args.get("code", "").strip()[:100]
+    if not code:
+        return render_template("main/verify.html", data=None, code="")
+    attestation = find_by_code(code)
+    if attestation is None:
+        return render_template("main/verify.html", data=None, code=code, not_found=True), 404
+    return render_template("main/verify.html", data=AttestationData.from_dict(attestation.snapshot), code=code)
 
 
 @bp.route("/healthz")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +67,12 @@ def sync_content(root: Path | str) -> SyncReport:
     return report
 
 
+def module_version_hash(translations: Iterable[Module]) -> str:
+    """sha256 over the sorted ``(lang, content_hash)`` pairs of a module's translations."""
+    combined = "".join(sorted(f"{m.lang}:{m.content_hash}\n" for m in translations))
+    return hashlib.sha256(combined.encode()).hexdigest()
+
+
 def _translations_by_id(items: dict[tuple[str, str], Module] | dict[tuple[str, str], Quiz]) -> dict[str, dict]:
     grouped: dict[str, dict] = {}
     for (item_id, lang), item in items.items():
@@ -77,7 +85,7 @@ def _sync_modules(report: SyncReport) -> dict[str, ModuleRecord]:
     grouped = _translations_by_id(report.content.modules)
     for slug, translations in grouped.items():
         original: Module = translations.get(ORIGINAL_LANG) or next(iter(translations.values()))
-        combined = "".join(sorted(f"{lang}:{m.content_hash}" for lang, m in translations.items()))
+        combined = module_version_hash(translations.values())
         record = existing.get(slug)
         if record is None:
             record = ModuleRecord(slug=slug)
