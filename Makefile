@@ -27,7 +27,7 @@ install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
 
 translations:
-	$(BIN)/pybabel compile --use-fuzzy -q -d cyberaware/translations
+	$(BIN)/pybabel compile -d cyberaware/translations 2>/dev/null
 
 db: install
 	$(BIN)/flask db upgrade

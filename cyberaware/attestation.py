@@ -73,7 +73,7 @@ CODE_GROUP = 4
 
 # What people type instead of the canonical symbols (Crockford's decoding
 # rules): O looks like 0, I and L look like 1.
-_TYPO_MAP = str.maketrans({"I": "1", "L": "1"})
+_TYPO_MAP = str.maketrans({"O": "0", "I": "1", "L": "1"})
 # Separators a person (or a copy from a PDF viewer) may put inside a code:
 # whitespace and every kind of dash, plus dots and underscores.
 _SEPARATORS = re.compile(r"[\s\-\u00ad\u2010-\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d._]+")
@@ -409,17 +409,18 @@ def _printable(text: object, limit: int) -> str:
     return cleaned
 
 
-def _make_qr_png(url: str) -> io.BytesIO:
+def _make_qr_png(url: str) -> bytes:
+    """PNG of a QR code of *url* (error correction M, 4-module quiet zone)."""
     import segno
 
     qr = segno.make(url, error="m", micro=False)
     buffer = io.BytesIO()
     qr.save(buffer, kind="png", scale=8, border=4, dark="#000000", light="#ffffff")
-    buffer.seek(0)
-    return buffer
+    return buffer.getvalue()
 
 
-def _build_pdf(data: AttestationData, verify_url: str, qr_png: bytes, total_pages: int):
+def _build_pdf(data: AttestationData, verify_url: str, qr_png: bytes, total_pages: int) -> Any:
+    # fpdf2 is imported lazily: importing this module (e.g. for the codes) stays cheap.
     from fpdf import FPDF
     from fpdf.enums import Align, TableCellFillMode, WrapMode, XPos, YPos
     from fpdf.fonts import FontFace
@@ -529,10 +530,11 @@ def _build_pdf(data: AttestationData, verify_url: str, qr_png: bytes, total_page
     # Verification block (kept on one page): text on the left, QR on the right.
     text_width = width - _QR_SIZE - 6
     pdf.set_font(_FONT_FAMILY, "", 10)
-    url_lines = len(
-        pdf.multi_cell(text_width, 5, url_text, dry_run=True, output="LINES", wrapmode=WrapMode.CHAR)
+    url_lines = pdf.multi_cell(
+        text_width, 5, url_text, dry_run=True, output="LINES", wrapmode=WrapMode.CHAR
     )
-    block_height = max(_QR_SIZE + 4, 36 + 5 * url_lines)
+    # Heading, two or three lines of explanation, the URL, the code.
+    block_height = max(_QR_SIZE + 4, 36 + 5 * len(url_lines))
     if pdf.get_y() + block_height > pdf.page_break_trigger:
         pdf.add_page()
     top = pdf.get_y()
@@ -541,7 +543,7 @@ def _build_pdf(data: AttestationData, verify_url: str, qr_png: bytes, total_page
     pdf.line(_MARGIN, top, _MARGIN + width, top)
     pdf.set_y(top + 3)
     pdf.image(
-        qr_png,
+        io.BytesIO(qr_png),
         x=_MARGIN + width - _QR_SIZE,
         y=top + 3,
         w=_QR_SIZE,
@@ -583,10 +585,10 @@ def render_attestation_pdf(data: AttestationData, verify_url: str) -> bytes:
         raise ValueError("verify_url must be a non-empty string")
     if len(verify_url) > _MAX_URL_CHARS:
         raise ValueError(f"verify_url longer than {_MAX_URL_CHARS} characters")
-    qr_png = _make_qr_png(verify_url).getvalue()
+    qr_png = _make_qr_png(verify_url)
     # Footer says "page n/N": render once assuming one page (the usual case)
     # and again with the right total when the content needed more pages.
-    pdf = _build_pdf(data, verify_url, io.BytesIO(qr_png), total_pages=1)
+    pdf = _build_pdf(data, verify_url, qr_png, total_pages=1)
     if pdf.pages_count != 1:
-        pdf = _build_pdf(data, verify_url, io.BytesIO(qr_png), total_pages=pdf.pages_count)
+        pdf = _build_pdf(data, verify_url, qr_png, total_pages=pdf.pages_count)
     return bytes(pdf.output())
