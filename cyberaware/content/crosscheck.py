@@ -25,7 +25,7 @@ def cross_check(files: list[Parsed], check_references: bool) -> list[Problem]:
     files = sorted((f for f in files if f.item is not None), key=lambda f: f.path)
     modules = [f for f in files if f.kind == "module"]
     quizzes = [f for f in files if f.kind == "quiz"]
-    problems = _duplicates(modules) + _duplicates(quizzes)
+    problems = _duplicates(modules) + _duplicates(quizzes) + _one_quiz_per_module(quizzes)
     problems += _translations(modules, _compare_modules)
     problems += _translations(quizzes, _compare_quizzes)
     if check_references:
@@ -134,6 +134,20 @@ def _compare_questions(original: Question, translation: Question, original_path:
             report.error(translation.line, "translation-mismatch",
                          f"question `{translation.id}`: {aspect} differ from the original "
                          f"{original_path}:{original.line} ({value!r:.60} vs {theirs[aspect]!r:.60})")
+
+
+def _one_quiz_per_module(quizzes: list[Parsed]) -> list[Problem]:
+    """A module is completed by passing its quiz, so it can have only one."""
+    first: dict[str, Parsed] = {}
+    problems: list[Problem] = []
+    for parsed in (q for q in quizzes if not q.is_translation):
+        module = parsed.item.module  # type: ignore[union-attr]
+        if module in first and first[module].item.id != parsed.item.id:  # type: ignore[union-attr]
+            problems.append(Problem(parsed.path, parsed.key_line("module"), "module-quiz-duplicate",
+                                    f"module `{module}` already has a quiz: {first[module].path}", "error",
+                                    "a module has at most one quiz; merge the questions or use pools"))
+        first.setdefault(module, parsed)
+    return problems
 
 
 def _unknown_modules(quizzes: list[Parsed], module_ids: set[str]) -> list[Problem]:

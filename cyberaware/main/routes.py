@@ -54,7 +54,7 @@ def content_asset(filename: str) -> Response:
 @bp.route("/verify/<code>")
 def verify(code: str | None = None) -> str | tuple[str, int]:
     """Public check of an attestation: shows only what is printed on it."""
-    from cyberaware.attestation import AttestationData
+    from cyberaware.attestation import AttestationData, format_date, format_score
     from cyberaware.services.attestations import find_by_code
 
     code = code or request.args.get("code", "").strip()[:100]
@@ -63,7 +63,8 @@ def verify(code: str | None = None) -> str | tuple[str, int]:
     attestation = find_by_code(code)
     if attestation is None:
         return render_template("main/verify.html", data=None, code=code, not_found=True), 404
-    return render_template("main/verify.html", data=AttestationData.from_dict(attestation.snapshot), code=code)
+    return render_template("main/verify.html", data=AttestationData.from_dict(attestation.snapshot), code=code,
+                           format_date=format_date, format_score=format_score)
 
 
 @bp.route("/healthz")

@@ -22,6 +22,9 @@ def base_tree(tmp_path, **overrides):
     files = {
         "modules/m.md": module_text(),
         "modules/m.en.md": module_text(lang="en"),
+        # Spare modules for the extra quizzes some tests add (a module has at most one quiz).
+        "modules/m2.md": module_text(module_id="m2"),
+        "modules/m3.md": module_text(module_id="m3"),
         "quizzes/q.md": quiz_text(QUESTIONS),
         "quizzes/q.en.md": quiz_text(EN_QUESTIONS, lang="en"),
     }
@@ -33,9 +36,9 @@ def test_load_content_clean_tree(tmp_path):
     content = load_content(base_tree(tmp_path))
     assert content.problems == []
     assert content.ok() and content.ok(strict=True)
-    assert set(content.modules) == {("m", "fr"), ("m", "en")}
+    assert set(content.modules) == {("m", "fr"), ("m", "en"), ("m2", "fr"), ("m3", "fr")}
     assert set(content.quizzes) == {("q", "fr"), ("q", "en")}
-    assert content.module_ids() == ["m"] and content.quiz_ids() == ["q"]
+    assert content.module_ids() == ["m", "m2", "m3"] and content.quiz_ids() == ["q"]
     assert set(content.quiz_translations("q")) == {"fr", "en"}
     assert set(content.module_translations("m")) == {"fr", "en"}
     assert content.quiz("q", "en").lang == "en"
@@ -82,7 +85,7 @@ def test_problems_are_sorted_by_path_then_line(tmp_path):
 
 
 def test_errors_warnings_and_strict(tmp_path):
-    root = base_tree(tmp_path, **{"quizzes/w.md": quiz_text("### Q <!-- id=a -->\n- [x] a\n- [ ] b\n", quiz_id="w")})
+    root = base_tree(tmp_path, **{"quizzes/w.md": quiz_text("### Q <!-- id=a -->\n- [x] a\n- [ ] b\n", quiz_id="w", module="m2")})
     content = load_content(root)
     assert content.errors == []
     assert codes(content.warnings) == ["no-explanation"]
@@ -165,8 +168,8 @@ def test_translation_points_differ(tmp_path):
 
 def test_translation_text_answers_may_differ(tmp_path):
     root = base_tree(tmp_path, **{
-        "quizzes/t.md": quiz_text("### Le mot [[bonjour]] <!-- id=a -->\n> e\n", quiz_id="t"),
-        "quizzes/t.en.md": quiz_text("### The word [[hello|hi]] <!-- id=a -->\n> e\n", quiz_id="t", lang="en"),
+        "quizzes/t.md": quiz_text("### Le mot [[bonjour]] <!-- id=a -->\n> e\n", quiz_id="t", module="m2"),
+        "quizzes/t.en.md": quiz_text("### The word [[hello|hi]] <!-- id=a -->\n> e\n", quiz_id="t", lang="en", module="m2"),
     })
     assert load_content(root).problems == []
 
@@ -182,8 +185,8 @@ def test_translation_match_and_order_sizes(tmp_path):
           "### O <!-- id=o type=order -->\n1. a\n2. b\n> e\n")
     en = ("### M <!-- id=m type=match -->\n| a | b |\n|-|-|\n| 1 | 2 |\n| 3 | 4 |\n| | 5 |\n> e\n"
           "### O <!-- id=o type=order -->\n1. a\n2. b\n3. c\n> e\n")
-    root = base_tree(tmp_path, **{"quizzes/s.md": quiz_text(fr, quiz_id="s"),
-                                  "quizzes/s.en.md": quiz_text(en, quiz_id="s", lang="en")})
+    root = base_tree(tmp_path, **{"quizzes/s.md": quiz_text(fr, quiz_id="s", module="m3"),
+                                  "quizzes/s.en.md": quiz_text(en, quiz_id="s", lang="en", module="m3")})
     assert errors(load_content(root).problems) == [(8, "translation-mismatch"), (15, "translation-mismatch")]
 
 
@@ -302,3 +305,17 @@ def test_internal_error_is_reported_not_raised(monkeypatch):
     assert quiz is None
     assert [(p.line, p.code) for p in problems] == [(1, "internal-error")]
     assert "boom" in problems[0].message
+
+
+def test_a_module_has_at_most_one_quiz(tmp_path):
+    from cyberaware.content import load_content
+
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "quizzes").mkdir()
+    (tmp_path / "modules" / "m.md").write_text("---\nid: m\ntitle: M\nsources: [x]\n---\nBody\n", encoding="utf-8")
+    quiz = ("---\nid: {id}\nmodule: m\ntitle: Q\n---\n### Q <!-- id=q -->\n\n- [x] a\n- [ ] b\n\n> why\n")
+    (tmp_path / "quizzes" / "q1.md").write_text(quiz.format(id="q1"), encoding="utf-8")
+    (tmp_path / "quizzes" / "q2.md").write_text(quiz.format(id="q2"), encoding="utf-8")
+    content = load_content(tmp_path)
+    codes = [(p.path.rsplit("/", 1)[-1], p.line, p.code) for p in content.errors]
+    assert codes == [("q2.md", 3, "module-quiz-duplicate")]
