@@ -92,7 +92,7 @@ def register() -> str | Response:
     return render_template("auth/register.html", form=form, domains=domains)
 
 
-@bp.route("/verify/<token>")
+@bp.route("/activate/<token>")
 def verify_email(token: str) -> Response:
     """Activate a self-registered account from the e-mailed link."""
     user = user_from_verify_token(token)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from cyberaware.attempts import preview_layout
 from cyberaware.auth.session import require_roles
@@ -24,7 +24,7 @@ from cyberaware.content import (
 )
 from cyberaware.content.problems import did_you_mean
 from cyberaware.extensions import db
-from cyberaware.instructor.forms import PASTED_NAME, CheckForm
+from cyberaware.instructor.forms import CheckForm
 from cyberaware.models import ModuleRecord, QuizRecord, Role
 from cyberaware.quiz_view import QuestionView, present_question
 from cyberaware.services.content_sync import last_sync, module_version_hash
@@ -118,12 +118,13 @@ def check() -> str:
         kind = form.content_kind()
         parse = parse_quiz if kind == "quiz" else parse_module
         item, problems = parse(form.source_text, form.source_name)
-        if form.source_name == PASTED_NAME:
+        pasted = not form.upload.data
+        if pasted:
             problems = [p for p in problems if p.code not in FILE_NAME_CODES]
         problems += _reference_problems(item, form.source_text, form.source_name)
         problems = sorted(problems, key=lambda p: (p.severity != "error", p.line, p.code))
         result = {
-            "kind": kind, "name": form.source_name, "item": item, "problems": problems,
+            "kind": kind, "name": form.source_name, "pasted": pasted, "item": item, "problems": problems,
             "errors": sum(p.severity == "error" for p in problems),
             "groups": question_groups(item) if isinstance(item, Quiz) else [],
         }

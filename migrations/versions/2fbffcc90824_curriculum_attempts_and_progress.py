@@ -77,7 +77,6 @@ def upgrade():
     sa.Column('current_version_id', sa.Integer(), nullable=True),
     sa.Column('archived_at', sa.DateTime(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['current_version_id'], ['quiz_versions.id'], name='fk_quizzes_current_version_id_quiz_versions', use_alter=True),
     sa.ForeignKeyConstraint(['module_id'], ['modules.id'], name=op.f('fk_quizzes_module_id_modules')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_quizzes')),
     sa.UniqueConstraint('slug', name=op.f('uq_quizzes_slug'))
@@ -102,6 +101,11 @@ def upgrade():
     )
     with op.batch_alter_table('quiz_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_quiz_versions_quiz_id'), ['quiz_id'], unique=False)
+
+    # quizzes <-> quiz_versions reference each other: this key is added once both tables exist.
+    with op.batch_alter_table('quizzes', schema=None) as batch_op:
+        batch_op.create_foreign_key('fk_quizzes_current_version_id_quiz_versions', 'quiz_versions',
+                                    ['current_version_id'], ['id'])
 
     op.create_table('attempts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -145,6 +149,8 @@ def downgrade():
         batch_op.drop_index('ix_attempts_quiz_submitted')
 
     op.drop_table('attempts')
+    with op.batch_alter_table('quizzes', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_quizzes_current_version_id_quiz_versions', type_='foreignkey')
     with op.batch_alter_table('quiz_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_quiz_versions_quiz_id'))
 

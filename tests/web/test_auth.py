@@ -99,7 +99,7 @@ def test_registration_sends_a_verification_link_that_activates_the_account(clien
     assert user is not None and user.email_verified_at is None
     assert GENERIC_LOGIN_ERROR in auth.login(user.email, "une phrase de passe longue",
                                              headers={"Accept-Language": "en"}).get_data(as_text=True)
-    link = re.search(r"http://localhost(/verify/\S+)", caplog.text).group(1)
+    link = re.search(r"http://localhost(/activate/\S+)", caplog.text).group(1)
     client.get(link)
     assert auth.login(user.email, "une phrase de passe longue").status_code == 302
     assert client.get(link, follow_redirects=True).status_code == 200  # a second use is harmless

@@ -221,7 +221,8 @@ def test_index_lists_archived_content_separately(app, client, instructor, conten
 
     for name in ("modules/broken.md", "modules/garbage.md"):
         (content_dir / name).unlink()
-    write_tree(content_dir, {"modules/old.md": MODULE_FR.replace("id: intro", "id: old").replace("order: 1", "order: 5")})
+    old_module = MODULE_FR.replace("id: intro", "id: old").replace("order: 1", "order: 5")
+    write_tree(content_dir, {"modules/old.md": old_module})
     with app.app_context():
         assert sync_content(content_dir).succeeded
         (content_dir / "modules" / "old.md").unlink()
