@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cyberaware.extensions import db
@@ -56,6 +56,17 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
+    # Roster data of students (imported by coordinators); empty for staff and self-registrations.
+    student_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    faculty: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    programme: Mapped[str | None] = mapped_column(sa.String(200))
+    year_of_study: Mapped[str | None] = mapped_column(sa.String(20))
+    group_name: Mapped[str | None] = mapped_column(sa.String(60))
+
+    # Coordinators limited to some faculties (none: all faculties, like an admin).
+    scope_faculties: Mapped[list[CoordinatorFaculty]] = relationship(
+        cascade="all, delete-orphan", order_by="CoordinatorFaculty.faculty")
+
     # --- Flask-Login ---------------------------------------------------------------
     def get_id(self) -> str:
         """Session identifier: the id plus the session token, so rotating the token logs out."""
@@ -100,3 +111,12 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class CoordinatorFaculty(db.Model):
+    """One faculty a coordinator may see; a coordinator with no row sees every faculty."""
+
+    __tablename__ = "coordinator_faculties"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    faculty: Mapped[str] = mapped_column(sa.String(120), primary_key=True)

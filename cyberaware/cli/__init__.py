@@ -1,0 +1,16 @@
+"""Command-line interface, one module per command group, registered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    """Attach every command group to ``app``."""
+    from cyberaware.cli.content import content_cli
+    from cyberaware.cli.demo import demo_cli
+    from cyberaware.cli.users import users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(content_cli)
