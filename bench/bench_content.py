@@ -23,7 +23,7 @@ from cyberaware.content import load_content  # noqa: E402
 
 QUIZ_COUNT = 200
 QUESTIONS_PER_QUIZ = 20
-MODULE_COUNT = 10
+MODULE_COUNT = QUIZ_COUNT  # a module has at most one quiz
 REPEAT = 3
 
 QUESTION_TEMPLATES = (

@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.validators import Length
 
 from cyberaware.models import ROLES
 
@@ -19,3 +20,11 @@ class RoleForm(FlaskForm):
 
     role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
     submit = SubmitField(_l("Change the role"))
+
+
+class ScopeForm(FlaskForm):
+    """The faculties a coordinator may see, one per line (empty: every faculty)."""
+
+    faculties = TextAreaField(_l("Faculties this coordinator may see (one per line; empty: all)"),
+                              validators=[Length(max=5000)])
+    submit = SubmitField(_l("Save the scope"))

@@ -7,7 +7,8 @@ from flask.cli import AppGroup
 
 from cyberaware.auth import service
 from cyberaware.extensions import db
-from cyberaware.models import ROLES
+from cyberaware.models import ROLES, CoordinatorFaculty, Role
+from cyberaware.services import audit
 from cyberaware.passwords import password_problems
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -45,3 +46,19 @@ def set_role_command(email: str, role: str) -> None:
     service.set_role(user, role)
     db.session.commit()
     click.echo(f"{user.email} is now {role}")
+
+
+@users_cli.command("set-scope")
+@click.argument("email")
+@click.argument("faculties", nargs=-1)
+def set_scope_command(email: str, faculties: tuple[str, ...]) -> None:
+    """Limit the coordinator EMAIL to FACULTIES (none: every faculty)."""
+    user = service.find_user_by_email(email)
+    if user is None or user.role != Role.COORDINATOR:
+        raise click.ClickException(f"no coordinator account uses {email}")
+    names = list(dict.fromkeys(name.strip() for name in faculties if name.strip()))
+    user.scope_faculties = [CoordinatorFaculty(faculty=name) for name in names]
+    user.end_all_sessions()
+    audit.record(None, "account.scope", 1, user_id=user.id, faculties=names)
+    db.session.commit()
+    click.echo(f"{user.email} sees {', '.join(names) if names else 'every faculty'}")
