@@ -68,3 +68,15 @@ def test_healthz(client):
 def test_no_external_assets(client):
     html = client.get("/login").get_data(as_text=True)
     assert "http://" not in html.replace("http://localhost", "") and "https://" not in html
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    from cyberaware.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
