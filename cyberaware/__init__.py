@@ -66,11 +66,14 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     login_manager.login_message = _l("Please log in to see this page.")
+    from cyberaware.services.expert import connect_signals; connect_signals()  # noqa: E702
 
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per audience, plus the shared pages and error handlers."""
     from cyberaware.admin.routes import bp as admin_bp
+    from cyberaware.api.routes import bp as api_bp
+    from cyberaware.analytics.routes import bp as analytics_bp
     from cyberaware.auth.routes import bp as auth_bp
     from cyberaware.coordinator.routes import bp as coordinator_bp
     from cyberaware.errors import register_error_handlers
@@ -85,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(instructor_bp, url_prefix="/instructor")
     app.register_blueprint(coordinator_bp, url_prefix="/coordinator")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp)  # /api/v1: read-only, bearer tokens, CSRF-exempt
+    app.register_blueprint(analytics_bp, url_prefix="/analytics")
     register_error_handlers(app)
     register_security_headers(app)
 

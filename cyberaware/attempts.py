@@ -190,6 +190,27 @@ def grading_response(question: Question, stored: Any) -> Any:
     return stored
 
 
+def response_key(question: Question, stored: Any) -> str:
+    """A short, comparable key of a stored response, for answer statistics (200 chars max)."""
+    from cyberaware.grading import normalize_text
+
+    if stored is None:
+        return ""
+    if question.type == "single":
+        key = str(stored) if isinstance(stored, int) else ""
+    elif question.type == "multi":
+        key = ",".join(str(i) for i in sorted(i for i in stored if isinstance(i, int))) if isinstance(stored, list) else ""
+    elif question.type in ("short", "numeric"):
+        key = " | ".join(normalize_text(a) if isinstance(a, str) else "" for a in stored) if isinstance(stored, list) else ""
+    elif question.type == "match":
+        key = ",".join(f"{k}:{v}" for k, v in sorted(stored.items()) if v is not None) if isinstance(stored, dict) else ""
+    elif question.type == "order":
+        key = ",".join(str(i) for i in (grading_response(question, stored) or []))
+    else:
+        key = ""
+    return key[:200]
+
+
 # --- grading an attempt --------------------------------------------------------------------
 
 @dataclass
@@ -214,7 +235,8 @@ def grade_attempt(quiz: Quiz, layout: Sequence[LayoutEntry], responses: Mapping[
         result = grade_question(question, grading_response(question, responses.get(question.id)))
         graded.append(result)
         stored.append({"id": question.id, "score": result.score, "max": result.max_score,
-                       "correct": result.correct, "parts": result.parts, "invalid": result.invalid})
+                       "correct": result.correct, "parts": result.parts, "invalid": result.invalid,
+                       "key": response_key(question, responses.get(question.id))})
     score, max_score = score_attempt(graded)
     ratio = attempt_ratio(score, max_score)
     return AttemptGrade(stored, score, max_score, ratio, passed(ratio, quiz.pass_ratio))

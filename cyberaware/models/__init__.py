@@ -1,15 +1,21 @@
 """Database tables (SQLAlchemy 2.0 typed models)."""
 
+from cyberaware.models.analytics import AnswerTally, ItemTally, QuizTally, RatioTally
 from cyberaware.models.attestation import Attestation
 from cyberaware.models.audit import AuditEvent
 from cyberaware.models.content import ContentSync, ModuleRecord, ModuleTranslation, QuizRecord, QuizVersion
-from cyberaware.models.progress import Attempt, ModuleProgress
+from cyberaware.models.progress import Attempt, AttemptAnswer, ModuleProgress
 from cyberaware.models.user import ROLES, STAFF_ROLES, CoordinatorFaculty, Role, User, utcnow
 
 __all__ = [
+    "AnswerTally",
+    "ItemTally",
+    "QuizTally",
+    "RatioTally",
     "ROLES",
     "STAFF_ROLES",
     "Attempt",
+    "AttemptAnswer",
     "Attestation",
     "AuditEvent",
     "ContentSync",
@@ -23,3 +29,5 @@ __all__ = [
     "User",
     "utcnow",
 ]
+from cyberaware.models.api_token import ApiToken  # noqa: E402
+from cyberaware.models.expert import ExpertFlag  # noqa: E402

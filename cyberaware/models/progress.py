@@ -92,3 +92,25 @@ class ModuleProgress(db.Model):
     def status(self) -> str:
         """``completed`` or ``in_progress`` (a missing row means not started)."""
         return "completed" if self.completed_at is not None else "in_progress"
+
+
+class AttemptAnswer(db.Model):
+    """One question of one submitted attempt: its mark and a short key of the answer.
+
+    Written once at submission; item statistics aggregate this table in SQL.
+    """
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "question_id"),
+        sa.Index("ix_attempt_answers_version_question", "version_id", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_versions.id"))
+    question_id: Mapped[str] = mapped_column(sa.String(100))
+    score: Mapped[float]
+    max_score: Mapped[float]
+    # "2" (single), "0,2" (multi), normalised text (short/numeric), "0:1,1:0" (match), "2,0,1" (order)
+    response_key: Mapped[str] = mapped_column(sa.String(200), default="")

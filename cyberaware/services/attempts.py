@@ -20,7 +20,7 @@ from cyberaware import attempts as rules
 from cyberaware.content.model import Quiz
 from cyberaware.extensions import db
 from cyberaware.grading import final_grade, passed
-from cyberaware.models import Attempt, ModuleProgress, ModuleRecord, QuizRecord, QuizVersion, User, utcnow
+from cyberaware.models import Attempt, AttemptAnswer, ModuleProgress, ModuleRecord, QuizRecord, QuizVersion, User, utcnow
 
 log = logging.getLogger("cyberaware.attempts")
 
@@ -156,6 +156,14 @@ def submit(attempt: Attempt, responses: dict | None, now: datetime | None = None
         return SubmitOutcome(attempt, newly_submitted=False)
     db.session.flush()
     db.session.refresh(attempt)
+    db.session.execute(sa.insert(AttemptAnswer), [
+        {"attempt_id": attempt.id, "version_id": attempt.version_id, "question_id": r["id"],
+         "score": r["score"], "max_score": r["max"], "response_key": r.get("key", "")}
+        for r in grade.results
+    ])
+    from cyberaware.services.analytics import tally_submission
+
+    tally_submission(attempt, grade.results, (now - attempt.started_at).total_seconds())
     record_quiz_progress(attempt, now)
     db.session.commit()
     log.info("attempt submitted id=%s user_id=%s ratio=%.3f late=%s", attempt.id, attempt.user_id, grade.ratio, late)

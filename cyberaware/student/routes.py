@@ -204,3 +204,6 @@ def attestation_pdf() -> Response:
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{suggested_filename(data)}"',
         "Cache-Control": "private, no-store"})
+
+
+from cyberaware.student import expert  # noqa: E402,F401

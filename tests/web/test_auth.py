@@ -199,6 +199,7 @@ def test_settings_refuses_a_wrong_current_password(client, auth, make_user, dbq)
 
 
 ROLE_HOMES = {"student": "/learn/", "instructor": "/instructor/", "coordinator": "/coordinator/", "admin": "/admin/"}
+GUARDED_PAGES = ["/learn/", "/instructor/", "/coordinator/dashboard", "/admin/"]
 
 
 @pytest.mark.parametrize("role", list(ROLE_HOMES))
@@ -213,20 +214,20 @@ def test_home_page_depends_on_the_role(client, auth, make_user, role):
     [
         ("student", {"/learn/"}),
         ("instructor", {"/instructor/"}),
-        ("coordinator", {"/coordinator/"}),
-        ("admin", {"/instructor/", "/coordinator/", "/admin/"}),
+        ("coordinator", {"/coordinator/dashboard"}),
+        ("admin", {"/instructor/", "/coordinator/dashboard", "/admin/"}),
     ],
 )
 def test_role_guards(client, auth, make_user, role, allowed):
     user = make_user(role)
     auth.login(user.email)
-    for path in ROLE_HOMES.values():
+    for path in GUARDED_PAGES:
         expected = 200 if path in allowed else 403
         assert client.get(path).status_code == expected, (role, path)
 
 
 def test_anonymous_users_are_sent_to_login(client):
-    for path in ROLE_HOMES.values():
+    for path in GUARDED_PAGES:
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
 

@@ -1,0 +1,1 @@
+"""Quiz analytics for instructors and coordinators (students never)."""

@@ -1,0 +1,249 @@
+"""Completion exports: row generators and CSV / XLSX writers (plain Python, no Flask).
+
+Rows are lists of Python values (str, int, float, date, None); the first row is the header.
+The writers neutralise every text cell (spreadsheet formula injection) and stream: memory does not
+grow with the number of rows. The per-student rows read students in chunks of ``chunk_size``
+(one streamed query, plus one progress query per chunk), so neither do they.
+
+Only the columns listed in :func:`student_rows` are ever read from ``users``: never a password
+hash, session token or API token.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import importlib.util
+import io
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from typing import IO, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from cyberaware import reports
+from cyberaware.models import ModuleProgress, User
+from cyberaware.reports import ReportFilters, ReportModule
+
+BOM = "\ufeff"
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_FLUSH_ROWS = 500
+
+Translate = Callable[[str], str]
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value safe for spreadsheets: text starting with ``= + - @``, tab or carriage return
+    gets a leading ``'`` so it is never read as a formula; numbers, dates and None are unchanged."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+# --- per-student rows --------------------------------------------------------------------------
+
+STUDENT_COLUMNS = ("Last name", "First name", "E-mail", "Student number", "Faculty", "Programme", "Year",
+                   "Group", "% core completed", "Modules completed")
+STATUS_LABELS = {reports.NOT_STARTED: "not started", reports.IN_PROGRESS: "in progress",
+                 reports.COMPLETED: "completed", reports.COMPLETED_BEFORE: "completed before the period"}
+
+
+def expert_status_lookup() -> Callable[[list[int]], dict[int, str]] | None:
+    """``cyberaware.services.expert.expert_status_by_user`` when that module exists, else None."""
+    if importlib.util.find_spec("cyberaware.services.expert") is None:
+        return None
+    module = importlib.import_module("cyberaware.services.expert")
+    return getattr(module, "expert_status_by_user", None)
+
+
+def student_header(modules: list[ReportModule], translate: Translate = _identity) -> list[str]:
+    """The per-student export's header row."""
+    header = [translate(c) for c in STUDENT_COLUMNS]
+    for module in modules:
+        header += [f"{module.title} — {translate('status')}", f"{module.title} — {translate('best score %')}",
+                   f"{module.title} — {translate('completion date')}"]
+    header.append(translate("Expert track"))
+    return header
+
+
+def student_row(identity: tuple[Any, ...], progress: dict[int, tuple[datetime, datetime | None, float | None]],
+                modules: list[ReportModule], filters: ReportFilters, expert_status: str | None,
+                translate: Translate = _identity) -> list[Any]:
+    """One student's row: identity columns, % of core modules and number of modules completed by the
+    end of the period, then status / best score % / completion date per module, then the expert status.
+
+    ``identity`` is (last name, first name, e-mail, student number, faculty, programme, year, group);
+    ``progress`` maps module id to (started_at, completed_at, best_ratio).
+    """
+    cells: list[Any] = []
+    core_total = core_done = done = 0
+    for module in modules:
+        started, completed, best = progress.get(module.id, (None, None, None))
+        status = reports.module_status(started, completed, filters)
+        finished = status in (reports.COMPLETED, reports.COMPLETED_BEFORE)
+        done += finished
+        if module.is_core:
+            core_total += 1
+            core_done += finished
+        cells += [translate(STATUS_LABELS[status]), _percent(best) if module.has_quiz else None,
+                  completed.date() if finished and completed else None]
+    share = round(100 * core_done / core_total, 1) if core_total else None
+    return [*identity, share, done, *cells, expert_status]
+
+
+IDENTITY_COLUMNS = (User.last_name, User.first_name, User.email, User.student_number, User.faculty,
+                    User.programme, User.year_of_study, User.group_name)
+
+
+def student_rows(session: Session, viewer: User, filters: ReportFilters, lang: str = "fr",
+                 translate: Translate = _identity, chunk_size: int = 1000,
+                 modules: list[ReportModule] | None = None) -> Iterator[list[Any]]:
+    """Header, then one row per student the viewer may see, ordered by last name, first name.
+
+    The modules and the query are settled when this is called (so the rows can be streamed after
+    the caller commits); the students are then streamed (``yield_per``) ``chunk_size`` at a time,
+    each chunk costing one progress query (and one expert-status call when the expert track exists).
+    """
+    modules = reports.report_modules(session, lang) if modules is None else modules
+    stmt = (
+        sa.select(User.id, *IDENTITY_COLUMNS)
+        .where(*reports.student_conditions(viewer, filters))
+        .order_by(User.last_name, User.first_name, User.id)
+        .execution_options(yield_per=chunk_size)
+    )
+    return _student_rows(session, stmt, modules, filters, translate, chunk_size)
+
+
+def _student_rows(session: Session, stmt: sa.Select, modules: list[ReportModule], filters: ReportFilters,
+                  translate: Translate, chunk_size: int) -> Iterator[list[Any]]:
+    module_ids = [m.id for m in modules]
+    expert = expert_status_lookup()
+    yield student_header(modules, translate)
+    for chunk in session.execute(stmt).partitions(chunk_size):
+        ids = [row[0] for row in chunk]
+        progress: dict[int, dict[int, tuple[Any, Any, Any]]] = {}
+        if module_ids:
+            rows = session.execute(
+                sa.select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.started_at,
+                          ModuleProgress.completed_at, ModuleProgress.best_ratio)
+                .where(ModuleProgress.user_id.in_(ids), ModuleProgress.module_id.in_(module_ids))
+            )
+            for user_id, module_id, started, completed, best in rows:
+                progress.setdefault(user_id, {})[module_id] = (started, completed, best)
+        statuses = expert(ids) if expert else {}
+        for row in chunk:
+            expert_status = statuses.get(row[0])
+            yield student_row(tuple(row[1:]), progress.get(row[0], {}), modules, filters,
+                              translate(expert_status) if expert_status else None, translate)
+
+
+# --- aggregate rows ------------------------------------------------------------------------------
+
+AGGREGATE_COLUMNS = ("Faculty", "Programme", "Year", "Group", "Students", "Finished the core curriculum",
+                     "% core curriculum", "Mean best score %")
+
+
+def aggregate_rows(session: Session, viewer: User, filters: ReportFilters, lang: str = "fr",
+                   translate: Translate = _identity) -> Iterator[list[Any]]:
+    """Header, then one row per (faculty, programme, year, group) and a final "All" row: students,
+    core curriculum finishes and rate, mean best score, then the completion rate % of each module.
+    Two GROUP BY queries, whatever the number of students."""
+    report = reports.completion_report(session, viewer, filters, lang, over_time=False)
+    completed = reports.completed_per_combination(session, viewer, filters, report.modules)
+    yield [translate(c) for c in AGGREGATE_COLUMNS] + [f"{m.title} — {translate('% completed')}"
+                                                        for m in report.modules]
+    for combo in report.combinations:
+        per_module = completed.get(combo.key, {})
+        yield [*combo.key, combo.students, combo.finished, _percent(combo.completion_rate),
+               _percent(combo.mean_best)] + [_percent(reports.ratio(per_module.get(m.id, 0), combo.students))
+                                             for m in report.modules]
+    yield [translate("All"), None, None, None, report.students, report.finished, _percent(report.completion_rate),
+           _percent(reports.ratio(sum(c.score_sum for c in report.combinations),
+                                  sum(c.scored for c in report.combinations)))] + [
+        _percent(s.completion_rate) for s in report.module_stats]
+
+
+# --- writers -----------------------------------------------------------------------------------
+
+
+def _csv_cell(value: Any, decimal: str) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        text = f"{value:.1f}" if value != int(value) else f"{int(value)}"
+        return text.replace(".", decimal)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def iter_csv(rows: Iterable[list[Any]], delimiter: str = ";", decimal: str | None = None) -> Iterator[bytes]:
+    """CSV as UTF-8 bytes with a BOM and CRLF line ends, in chunks of a few hundred rows.
+
+    ``decimal`` defaults to ``,`` with the ``;`` delimiter (French-locale spreadsheets read
+    ``87,5`` as a number) and to ``.`` otherwise.
+    """
+    decimal = decimal or ("," if delimiter == ";" else ".")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    buffer.write(BOM)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(v, decimal) for v in row])
+        if count % CSV_FLUSH_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    tail = buffer.getvalue()
+    if tail:
+        yield tail.encode("utf-8")
+
+
+def write_csv(rows: Iterable[list[Any]], stream: IO[bytes], delimiter: str = ";", decimal: str | None = None) -> None:
+    """Write ``rows`` to the binary ``stream`` as CSV (see :func:`iter_csv`)."""
+    for chunk in iter_csv(rows, delimiter, decimal):
+        stream.write(chunk)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def write_xlsx(rows: Iterable[list[Any]], path_or_stream: Any, sheet_title: str = "Export") -> None:
+    """Write ``rows`` as an XLSX workbook with openpyxl's write-only mode (rows go to disk as they come);
+    the header row is bold and frozen, dates are real dates."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    for index, row in enumerate(rows):
+        if index == 0:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=_xlsx_cell(value))
+                cell.font = bold
+                cells.append(cell)
+            sheet.append(cells)
+        else:
+            sheet.append([_xlsx_cell(v) for v in row])
+    workbook.save(path_or_stream)
