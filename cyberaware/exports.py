@@ -75,29 +75,50 @@ def student_header(modules: list[ReportModule], translate: Translate = _identity
     return header
 
 
-def student_row(identity: tuple[Any, ...], progress: dict[int, tuple[datetime, datetime | None, float | None]],
-                modules: list[ReportModule], filters: ReportFilters, expert_status: str | None,
-                translate: Translate = _identity) -> list[Any]:
-    """One student's row: identity columns, % of core modules and number of modules completed by the
-    end of the period, then status / best score % / completion date per module, then the expert status.
+class StudentRowBuilder:
+    """Builds per-student rows for a fixed module list and date range (labels translated once)."""
 
-    ``identity`` is (last name, first name, e-mail, student number, faculty, programme, year, group);
-    ``progress`` maps module id to (started_at, completed_at, best_ratio).
-    """
-    cells: list[Any] = []
-    core_total = core_done = done = 0
-    for module in modules:
-        started, completed, best = progress.get(module.id, (None, None, None))
-        status = reports.module_status(started, completed, filters)
-        finished = status in (reports.COMPLETED, reports.COMPLETED_BEFORE)
-        done += finished
-        if module.is_core:
-            core_total += 1
-            core_done += finished
-        cells += [translate(STATUS_LABELS[status]), _percent(best) if module.has_quiz else None,
-                  completed.date() if finished and completed else None]
-    share = round(100 * core_done / core_total, 1) if core_total else None
-    return [*identity, share, done, *cells, expert_status]
+    def __init__(self, modules: list[ReportModule], filters: ReportFilters, translate: Translate = _identity):
+        self.start, self.end = filters.start, filters.end
+        self.labels = {status: translate(label) for status, label in STATUS_LABELS.items()}
+        self.plan = [(m.id, m.is_core, m.has_quiz) for m in modules]
+        self.core_total = sum(1 for m in modules if m.is_core)
+
+    def row(self, identity: tuple[Any, ...], progress: dict[int, tuple[Any, Any, Any]],
+            expert_status: str | None) -> list[Any]:
+        """One student's row: identity columns, % of core modules and number of modules completed by
+        the end of the period, then status / best score % / completion date per module, then the
+        expert status. ``progress`` maps module id to (started_at, completed_at, best_ratio)."""
+        cells: list[Any] = []
+        core_done = done = 0
+        labels, start, end = self.labels, self.start, self.end
+        not_started, in_progress = labels[reports.NOT_STARTED], labels[reports.IN_PROGRESS]
+        for module_id, is_core, has_quiz in self.plan:
+            started, completed, best = progress.get(module_id, _NO_PROGRESS)
+            # reports.status_between, inlined: this runs once per student and module
+            if started is None or (end is not None and started >= end):
+                cells += [not_started, None, None]
+                continue
+            score = round(best * 100, 1) if has_quiz and best is not None else None
+            if completed is None or (end is not None and completed >= end):
+                cells += [in_progress, score, None]
+                continue
+            done += 1
+            core_done += is_core
+            status = reports.COMPLETED_BEFORE if start is not None and completed < start else reports.COMPLETED
+            cells += [labels[status], score, completed.date()]
+        share = round(100 * core_done / self.core_total, 1) if self.core_total else None
+        return [*identity, share, done, *cells, expert_status]
+
+
+_NO_PROGRESS = (None, None, None)
+
+
+def student_row(identity: tuple[Any, ...], progress: dict[int, tuple[Any, Any, Any]], modules: list[ReportModule],
+                filters: ReportFilters, expert_status: str | None, translate: Translate = _identity) -> list[Any]:
+    """One student's row (see :meth:`StudentRowBuilder.row`); ``identity`` is (last name, first name,
+    e-mail, student number, faculty, programme, year, group)."""
+    return StudentRowBuilder(modules, filters, translate).row(identity, progress, expert_status)
 
 
 IDENTITY_COLUMNS = (User.last_name, User.first_name, User.email, User.student_number, User.faculty,
@@ -123,27 +144,38 @@ def student_rows(session: Session, viewer: User, filters: ReportFilters, lang: s
     return _student_rows(session, stmt, modules, filters, translate, chunk_size)
 
 
+def _progress_of(user_ids: list[int], dialect: str) -> sa.Select:
+    """The progress rows of ``user_ids`` (PostgreSQL: one array parameter rather than 1,000)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        owned = ModuleProgress.user_id == sa.any_(sa.bindparam("user_ids", user_ids, type_=ARRAY(sa.Integer)))
+    else:
+        owned = ModuleProgress.user_id.in_(user_ids)
+    return sa.select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.started_at,
+                     ModuleProgress.completed_at, ModuleProgress.best_ratio).where(owned)
+
+
 def _student_rows(session: Session, stmt: sa.Select, modules: list[ReportModule], filters: ReportFilters,
                   translate: Translate, chunk_size: int) -> Iterator[list[Any]]:
-    module_ids = [m.id for m in modules]
+    known_modules = {m.id for m in modules}
     expert = expert_status_lookup()
+    builder = StudentRowBuilder(modules, filters, translate)
     yield student_header(modules, translate)
-    for chunk in session.execute(stmt).partitions(chunk_size):
+    connection = session.connection()  # Core rows: no ORM bookkeeping per row
+    dialect = connection.dialect.name
+    for chunk in connection.execute(stmt).partitions(chunk_size):
         ids = [row[0] for row in chunk]
         progress: dict[int, dict[int, tuple[Any, Any, Any]]] = {}
-        if module_ids:
-            rows = session.execute(
-                sa.select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.started_at,
-                          ModuleProgress.completed_at, ModuleProgress.best_ratio)
-                .where(ModuleProgress.user_id.in_(ids), ModuleProgress.module_id.in_(module_ids))
-            )
-            for user_id, module_id, started, completed, best in rows:
-                progress.setdefault(user_id, {})[module_id] = (started, completed, best)
+        if known_modules:
+            for user_id, module_id, started, completed, best in connection.execute(_progress_of(ids, dialect)).all():
+                if module_id in known_modules:
+                    progress.setdefault(user_id, {})[module_id] = (started, completed, best)
         statuses = expert(ids) if expert else {}
         for row in chunk:
             expert_status = statuses.get(row[0])
-            yield student_row(tuple(row[1:]), progress.get(row[0], {}), modules, filters,
-                              translate(expert_status) if expert_status else None, translate)
+            yield builder.row(tuple(row[1:]), progress.get(row[0], {}),
+                              translate(expert_status) if expert_status else None)
 
 
 # --- aggregate rows ------------------------------------------------------------------------------
@@ -157,7 +189,7 @@ def aggregate_rows(session: Session, viewer: User, filters: ReportFilters, lang:
     """Header, then one row per (faculty, programme, year, group) and a final "All" row: students,
     core curriculum finishes and rate, mean best score, then the completion rate % of each module.
     Two GROUP BY queries, whatever the number of students."""
-    report = reports.completion_report(session, viewer, filters, lang, over_time=False)
+    report = reports.completion_report(session, viewer, filters, lang)
     completed = reports.completed_per_combination(session, viewer, filters, report.modules)
     yield [translate(c) for c in AGGREGATE_COLUMNS] + [f"{m.title} — {translate('% completed')}"
                                                         for m in report.modules]
@@ -167,8 +199,7 @@ def aggregate_rows(session: Session, viewer: User, filters: ReportFilters, lang:
                _percent(combo.mean_best)] + [_percent(reports.ratio(per_module.get(m.id, 0), combo.students))
                                              for m in report.modules]
     yield [translate("All"), None, None, None, report.students, report.finished, _percent(report.completion_rate),
-           _percent(reports.ratio(sum(c.score_sum for c in report.combinations),
-                                  sum(c.scored for c in report.combinations)))] + [
+           _percent(report.mean_best)] + [
         _percent(s.completion_rate) for s in report.module_stats]
 
 
@@ -176,18 +207,40 @@ def aggregate_rows(session: Session, viewer: User, filters: ReportFilters, lang:
 
 
 def _csv_cell(value: Any, decimal: str) -> Any:
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(DANGEROUS_PREFIXES) else value
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, float):
+    if kind is int:
+        return value
+    if kind is float:
         text = f"{value:.1f}" if value != int(value) else f"{int(value)}"
         return text.replace(".", decimal)
+    if kind is bool:
+        return int(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return neutralise(value) if isinstance(value, str) else value
+    return neutralise(str(value))
+
+
+def _csv_row(row: list[Any], decimal: str) -> list[Any]:
+    """A row's cells ready for :mod:`csv` (the common types handled inline: millions of cells)."""
+    cells: list[Any] = []
+    append = cells.append
+    for value in row:
+        kind = type(value)
+        if kind is str:
+            append("'" + value if value.startswith(DANGEROUS_PREFIXES) else value)
+        elif value is None:
+            append("")
+        elif kind is int:
+            append(value)
+        else:
+            append(_csv_cell(value, decimal))
+    return cells
 
 
 def iter_csv(rows: Iterable[list[Any]], delimiter: str = ";", decimal: str | None = None) -> Iterator[bytes]:
@@ -201,7 +254,7 @@ def iter_csv(rows: Iterable[list[Any]], delimiter: str = ";", decimal: str | Non
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     buffer.write(BOM)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_csv_cell(v, decimal) for v in row])
+        writer.writerow(_csv_row(row, decimal))
         if count % CSV_FLUSH_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

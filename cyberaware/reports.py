@@ -23,7 +23,7 @@ Semantics of the filters (shared by the dashboard, the exports, the CLI and the 
 * Mean best scores are the current ``best_ratio`` of the progress rows that have one (quizzes
   attempted), whatever the dates: per module, and per roster group as the mean over the group's
   (student, module) pairs.
-* Completions over time count module completions (and curriculum finishes) per day when the
+* Completions over time count module completions (within the range) per day when the
   range spans at most 31 days, per week (starting on Monday) up to two years, per month beyond;
   without dates the range runs from the first to the last completion.
 """
@@ -225,7 +225,9 @@ def _completed_by_end(filters: ReportFilters) -> sa.ColumnElement[bool]:
 
 
 def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    """``count(*) FILTER (WHERE condition)`` (PostgreSQL, and SQLite since 3.30): cheaper than
+    ``sum(CASE ...)`` on a million rows."""
+    return sa.func.count().filter(condition)
 
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, COMPLETED_BEFORE = "not_started", "in_progress", "completed", "completed_before"
@@ -233,7 +235,12 @@ NOT_STARTED, IN_PROGRESS, COMPLETED, COMPLETED_BEFORE = "not_started", "in_progr
 
 def module_status(started_at: datetime | None, completed_at: datetime | None, filters: ReportFilters) -> str:
     """One student's status on one module under ``filters``' dates (the SQL above, in Python)."""
-    start, end = filters.start, filters.end
+    return status_between(started_at, completed_at, filters.start, filters.end)
+
+
+def status_between(started_at: datetime | None, completed_at: datetime | None, start: datetime | None,
+                   end: datetime | None) -> str:
+    """:func:`module_status` with the range's first instant and first instant after it."""
     if started_at is None or (end is not None and started_at >= end):
         return NOT_STARTED
     if completed_at is None or (end is not None and completed_at >= end):
@@ -304,11 +311,10 @@ class GroupStats:
 
 @dataclass
 class TimeBucket:
-    """Completions in one day, week or month."""
+    """Module completions in one day, week or month."""
 
     start: date
     completions: int = 0
-    finished: int = 0
 
 
 @dataclass
@@ -320,6 +326,7 @@ class CompletionReport:
     students: int
     finished: int
     module_stats: list[ModuleStats]
+    mean_best: float | None
     by_faculty: list[GroupStats]
     by_programme: list[GroupStats]
     by_year: list[GroupStats]
@@ -349,6 +356,7 @@ class CompletionReport:
             "students": self.students,
             "finished_core": self.finished,
             "core_completion_rate": self.completion_rate,
+            "mean_best_score": self.mean_best,
             "modules": [{"slug": s.module.slug, "title": s.module.title, "level": s.module.level,
                          "not_started": s.not_started, "in_progress": s.in_progress, "completed": s.completed,
                          "completed_before_range": s.completed_before, "completion_rate": s.completion_rate,
@@ -358,14 +366,24 @@ class CompletionReport:
             "by_year": [group(g, ("year",)) for g in self.by_year],
             "by_group": [group(g, ("programme", "year", "group")) for g in self.by_group],
             "over_time": {"bucket": self.bucket, "points": [
-                {"start": b.start.isoformat(), "completions": b.completions, "finished_core": b.finished}
+                {"start": b.start.isoformat(), "completions": b.completions}
                 for b in self.over_time]},
         }
 
 
+def _published_progress() -> sa.ColumnElement[bool]:
+    """Progress rows of modules that are not archived.
+
+    A NOT IN over the (few) archived modules rather than an IN over the published ones: the
+    database then reads each student's rows in one index range instead of one seek per module.
+    """
+    archived = sa.select(ModuleRecord.id).where(ModuleRecord.archived_at.is_not(None))
+    return ModuleProgress.module_id.not_in(archived.scalar_subquery())
+
+
 def _per_student_subquery(modules: list[ReportModule], filters: ReportFilters) -> sa.Subquery:
-    """Per student (one pass over ``module_progress``): core modules completed by the end of the
-    range, the last of those completions, and the sum and count of best scores."""
+    """Per student (one pass over ``module_progress`` in index order): core modules completed by
+    the end of the range, the last of those completions, and the sum and count of best scores."""
     core_ids = [m.id for m in modules if m.is_core]
     is_core = ModuleProgress.module_id.in_(core_ids) if core_ids else sa.false()
     core_done = sa.and_(is_core, _completed_by_end(filters))
@@ -373,11 +391,11 @@ def _per_student_subquery(modules: list[ReportModule], filters: ReportFilters) -
         sa.select(
             ModuleProgress.user_id.label("user_id"),
             _count_if(core_done).label("core_done"),
-            sa.func.max(sa.case((core_done, ModuleProgress.completed_at), else_=None)).label("last_core"),
+            sa.func.max(ModuleProgress.completed_at).filter(core_done).label("last_core"),
             sa.func.coalesce(sa.func.sum(ModuleProgress.best_ratio), 0.0).label("score_sum"),
             sa.func.count(ModuleProgress.best_ratio).label("scored"),
         )
-        .where(ModuleProgress.module_id.in_([m.id for m in modules]))
+        .where(_published_progress())
         .group_by(ModuleProgress.user_id)
         .subquery("per_student")
     )
@@ -423,27 +441,6 @@ def _roll_up(combinations: list[GroupStats], positions: tuple[int, ...]) -> list
     return sorted(groups.values(), key=lambda g: tuple((k is None, k or "") for k in g.key))
 
 
-def _module_stats(session: Session, viewer: User, filters: ReportFilters, modules: list[ReportModule],
-                  students: int) -> list[ModuleStats]:
-    stats = {m.id: ModuleStats(m, students) for m in modules}
-    if not modules:
-        return []
-    stmt = (
-        sa.select(ModuleProgress.module_id, _count_if(_completed_in_range(filters)),
-                  _count_if(_completed_before(filters)), _count_if(_in_progress(filters)),
-                  sa.func.avg(ModuleProgress.best_ratio), sa.func.count(ModuleProgress.best_ratio))
-        .join(User, User.id == ModuleProgress.user_id)
-        .where(*student_conditions(viewer, filters), ModuleProgress.module_id.in_(list(stats)))
-        .group_by(ModuleProgress.module_id)
-    )
-    for module_id, completed, before, in_progress, mean_best, scored in session.execute(stmt):
-        row = stats[module_id]
-        row.completed, row.completed_before, row.in_progress = int(completed), int(before), int(in_progress)
-        row.mean_best = float(mean_best) if mean_best is not None else None
-        row.scored = int(scored)
-    return [stats[m.id] for m in modules]
-
-
 def _day(session: Session, column: Any) -> Any:
     """The calendar day of a timestamp column, in SQL (SQLite: text, PostgreSQL: a date)."""
     if session.get_bind().dialect.name == "sqlite":
@@ -457,6 +454,46 @@ def _as_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def _module_stats(session: Session, viewer: User, filters: ReportFilters, modules: list[ReportModule],
+                  students: int) -> list[ModuleStats]:
+    """Per module: the status counts and the best-score mean (one GROUP BY module)."""
+    stats = {m.id: ModuleStats(m, students) for m in modules}
+    if not modules:
+        return []
+    stmt = (
+        sa.select(ModuleProgress.module_id, _count_if(_completed_in_range(filters)),
+                  _count_if(_completed_before(filters)), _count_if(_in_progress(filters)),
+                  sa.func.avg(ModuleProgress.best_ratio), sa.func.count(ModuleProgress.best_ratio))
+        .join(User, User.id == ModuleProgress.user_id)
+        .where(*student_conditions(viewer, filters), _published_progress())
+        .group_by(ModuleProgress.module_id)
+    )
+    for module_id, completed, before, in_progress, mean_best, scored in session.execute(stmt):
+        row = stats.get(module_id)
+        if row is None:  # published after the module list was read
+            continue
+        row.completed, row.completed_before, row.in_progress = int(completed), int(before), int(in_progress)
+        row.mean_best = float(mean_best) if mean_best is not None else None
+        row.scored = int(scored)
+    return [stats[m.id] for m in modules]
+
+
+def _completions_per_day(session: Session, viewer: User, filters: ReportFilters) -> dict[date, int]:
+    """Module completions within the range per calendar day (one GROUP BY day)."""
+    day = _day(session, ModuleProgress.completed_at).label("completion_day")
+    stmt = (
+        sa.select(day, sa.func.count())
+        .join(User, User.id == ModuleProgress.user_id)
+        .where(*student_conditions(viewer, filters), _completed_in_range(filters), _published_progress())
+        .group_by(sa.literal_column("completion_day"))
+    )
+    per_day: dict[date, int] = {}
+    for value, count in session.execute(stmt):
+        key = _as_date(value)
+        per_day[key] = per_day.get(key, 0) + int(count)
+    return per_day
 
 
 def bucket_start(day: date, bucket: str) -> date:
@@ -476,10 +513,9 @@ def _next_bucket(day: date, bucket: str) -> date:
     return day + timedelta(days=1)
 
 
-def time_buckets(per_day: dict[date, tuple[int, int]], first: date | None, last: date | None
-                 ) -> tuple[str, list[TimeBucket]]:
-    """Fold per-day (completions, finishes) counts into consecutive buckets from ``first`` to ``last``
-    (each defaulting to the first/last day with a count), zeros included."""
+def time_buckets(per_day: dict[date, int], first: date | None, last: date | None) -> tuple[str, list[TimeBucket]]:
+    """Fold per-day completion counts into consecutive buckets from ``first`` to ``last`` (each
+    defaulting to the first/last day with a count), zeros included."""
     if per_day:
         first = first or min(per_day)
         last = last or max(per_day)
@@ -492,56 +528,30 @@ def time_buckets(per_day: dict[date, tuple[int, int]], first: date | None, last:
     while cursor <= last:
         buckets[cursor] = TimeBucket(cursor)
         cursor = _next_bucket(cursor, bucket)
-    for day, (completions, finished) in per_day.items():
+    for day, completions in per_day.items():
         target = buckets.get(bucket_start(day, bucket))
         if target is not None:
             target.completions += completions
-            target.finished += finished
     return bucket, list(buckets.values())
 
 
-def _over_time(session: Session, viewer: User, filters: ReportFilters,
-               modules: list[ReportModule]) -> tuple[str, list[TimeBucket]]:
-    """Module completions and core-curriculum finishes per day (two GROUP BY queries), then buckets."""
-    per_day: dict[date, list[int]] = {}
-    if modules:
-        day = _day(session, ModuleProgress.completed_at)
-        stmt = (
-            sa.select(day, sa.func.count())
-            .join(User, User.id == ModuleProgress.user_id)
-            .where(*student_conditions(viewer, filters), _completed_in_range(filters),
-                   ModuleProgress.module_id.in_([m.id for m in modules]))
-            .group_by(day)
-        )
-        for value, count in session.execute(stmt):
-            per_day.setdefault(_as_date(value), [0, 0])[0] += int(count)
-        core_count = sum(1 for m in modules if m.is_core)
-        if core_count:
-            per_student = _per_student_subquery(modules, filters)
-            finish_day = _day(session, per_student.c.last_core)
-            stmt = (
-                sa.select(finish_day, sa.func.count())
-                .select_from(User).join(per_student, per_student.c.user_id == User.id)
-                .where(*student_conditions(viewer, filters), _finished_clause(per_student, core_count, filters))
-                .group_by(finish_day)
-            )
-            for value, count in session.execute(stmt):
-                per_day.setdefault(_as_date(value), [0, 0])[1] += int(count)
-    return time_buckets({d: (c, f) for d, (c, f) in per_day.items()}, filters.date_from, filters.date_to)
+def completion_report(session: Session, viewer: User, filters: ReportFilters, lang: str = "fr") -> CompletionReport:
+    """The dashboard's numbers for the students ``viewer`` may see, filtered.
 
-
-def completion_report(session: Session, viewer: User, filters: ReportFilters, lang: str = "fr",
-                      over_time: bool = True) -> CompletionReport:
-    """The dashboard's numbers for the students ``viewer`` may see, filtered (5 queries at most)."""
+    Three GROUP BY queries over ``module_progress`` (after the module list): per student rolled up
+    per roster combination, per module, and per day of completion.
+    """
     modules = report_modules(session, lang)
     combinations = _combinations(session, viewer, filters, modules)
     total = GroupStats(())
     for combo in combinations:
         total.add(combo.students, combo.finished, combo.score_sum, combo.scored)
-    bucket, points = _over_time(session, viewer, filters, modules) if over_time else ("day", [])
+    module_stats = _module_stats(session, viewer, filters, modules, total.students)
+    bucket, points = time_buckets(_completions_per_day(session, viewer, filters) if modules else {},
+                                  filters.date_from, filters.date_to)
     return CompletionReport(
         filters=filters, modules=modules, students=total.students, finished=total.finished,
-        module_stats=_module_stats(session, viewer, filters, modules, total.students),
+        module_stats=module_stats, mean_best=total.mean_best,
         by_faculty=_roll_up(combinations, (0,)), by_programme=_roll_up(combinations, (1,)),
         by_year=_roll_up(combinations, (2,)), by_group=_roll_up(combinations, (1, 2, 3)),
         combinations=combinations, over_time=points, bucket=bucket,
@@ -558,8 +568,7 @@ def completed_per_combination(session: Session, viewer: User, filters: ReportFil
     stmt = (
         sa.select(*keys, ModuleProgress.module_id, sa.func.count())
         .join(User, User.id == ModuleProgress.user_id)
-        .where(*student_conditions(viewer, filters), _completed_in_range(filters),
-               ModuleProgress.module_id.in_([m.id for m in modules]))
+        .where(*student_conditions(viewer, filters), _completed_in_range(filters), _published_progress())
         .group_by(*keys, ModuleProgress.module_id)
     )
     for faculty, programme, year, group, module_id, count in session.execute(stmt):

@@ -92,7 +92,7 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """Why a line (or a file) is refused: a stable code and an English message template."""
 
@@ -119,7 +119,7 @@ class RosterError(ValueError):
         return self.reason.code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RosterRow:
     """One valid line: the values of the columns present (absent or empty ones are ``""``)."""
 
@@ -138,7 +138,7 @@ class RosterRow:
         return getattr(self, name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RejectedLine:
     """A line that will not be imported, with every reason found (at least one)."""
 

@@ -81,9 +81,10 @@ def send_reset_link(email: str) -> None:
 
 
 def send_invitation(user: User) -> None:
-    """E-mail an imported account a link to choose its password."""
+    """E-mail an imported account a link to choose its password and note when (caller commits)."""
     _send(user, "auth/email/invitation.txt", _l("Your CyberAware account is ready"),
           url=external_url("auth.reset_password", token=make_reset_token(user)))
+    user.invited_at = utcnow()
 
 
 def set_new_password(user: User, password: str, method: str = "scrypt") -> None:

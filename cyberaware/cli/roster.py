@@ -9,6 +9,7 @@ import click
 from flask import current_app
 
 from cyberaware.cli.users import users_cli
+from cyberaware.models import User
 from cyberaware.roster import MAX_BYTES, RosterError, parse_roster
 from cyberaware.services.roster import ImportFailed, ImportPlan, ImportRefused, apply_import, plan_import
 
@@ -81,3 +82,18 @@ def echo_plan(plan: ImportPlan, verbose: bool = False) -> None:
             click.echo(f"line {row.line}: update {row.student_number}: {changes}")
     for line in plan.rejected:
         click.echo(f"line {line.line}: {line.message} [{', '.join(r.code for r in line.reasons)}]")
+
+
+@users_cli.command("invite")
+@click.option("--pending", is_flag=True, required=True, help="Invite imported students never invited yet.")
+@click.option("--limit", type=int, default=None, help="At most this many e-mails in this run.")
+def invite_command(pending: bool, limit: int | None) -> None:
+    """Send the invitations left by large roster imports (run it from a scheduler)."""
+    from cyberaware.extensions import db
+    from cyberaware.services.roster import invite, pending_invitations
+
+    stmt = pending_invitations().order_by(User.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    numbers = list(db.session.scalars(stmt))
+    click.echo(f"invitations sent: {invite(numbers)}")

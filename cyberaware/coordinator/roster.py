@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -80,8 +80,10 @@ def roster_confirm() -> Response | tuple[str, int]:
     try:
         result = apply_import(plan, current_user, skip_invalid=form.skip_invalid.data)
     except ImportRefused as error:
-        flash(gettext("Nothing was imported: %(n)d lines are invalid. Tick “Skip the invalid lines” to import "
-                      "the others, or correct the file.", n=error.rejected), "error")
+        flash(ngettext("Nothing was imported: %(num)d line is invalid. Tick “Skip the invalid lines” to import "
+                       "the others, or correct the file.",
+                       "Nothing was imported: %(num)d lines are invalid. Tick “Skip the invalid lines” to import "
+                       "the others, or correct the file.", error.rejected), "error")
         return render_template("coordinator/roster_preview.html", plan=plan, confirm=form, limit=DISPLAY_LIMIT), 422
     except ImportFailed:
         delete_upload(form.token.data)
@@ -92,6 +94,9 @@ def roster_confirm() -> Response | tuple[str, int]:
                   "%(skipped)d invalid lines skipped; %(invited)d invitations sent.",
                   created=result.created, updated=result.updated, unchanged=result.unchanged,
                   skipped=result.skipped, invited=result.invited), "success")
+    if result.invitations_pending:
+        flash(_("%(n)d invitations will be sent by the scheduled invitation job (flask users invite --pending).",
+                n=result.invitations_pending), "info")
     return redirect(url_for("coordinator.roster"))
 
 

@@ -62,6 +62,7 @@ class User(UserMixin, db.Model):
     programme: Mapped[str | None] = mapped_column(sa.String(200))
     year_of_study: Mapped[str | None] = mapped_column(sa.String(20))
     group_name: Mapped[str | None] = mapped_column(sa.String(60))
+    invited_at: Mapped[datetime | None]  # last invitation e-mail (imported students)
 
     # Coordinators limited to some faculties (none: all faculties, like an admin).
     scope_faculties: Mapped[list[CoordinatorFaculty]] = relationship(

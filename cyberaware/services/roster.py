@@ -14,6 +14,7 @@ faculties, when the row's or the student's current faculty is outside them.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -35,6 +36,9 @@ log = logging.getLogger("cyberaware.roster")
 
 #: Keys per ``IN (...)`` query and rows per INSERT/UPDATE batch (well under SQLite's 32,766 parameters).
 CHUNK = 2000
+
+#: From this many keys (student numbers + e-mails) on, the plan reads the whole table's keys once.
+WHOLE_TABLE_FROM = 20_000
 
 #: Fields an import may change on an existing student, in display order.
 UPDATABLE = ("email", "student_number", "last_name", "first_name", "faculty", "programme", "year_of_study",
@@ -59,7 +63,7 @@ class ImportFailed(Exception):
     """The database refused the changes (it changed since the plan was made): nothing was changed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedRow:
     """One line of the file that will create or update a student, or that changes nothing."""
 
@@ -95,7 +99,7 @@ class ImportPlan:
                 "rejected": len(self.rejected)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportResult:
     """What :func:`apply_import` did."""
 
@@ -105,9 +109,10 @@ class ImportResult:
     skipped: int
     invited: int
     file_name: str
+    invitations_pending: int = 0  # left to `flask users invite --pending` (large imports)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Account:
     """The columns of an existing account an import compares with."""
 
@@ -131,8 +136,7 @@ def plan_import(roster_file: RosterFile, actor: User | None = None, file_name: s
     """
     faculties = allowed_faculties(actor) if actor is not None else None
     rows = roster_file.rows
-    by_number = _accounts(User.student_number, (row.student_number for row in rows))
-    by_email = _accounts(User.email, (row.email for row in rows))
+    by_number, by_email = _accounts({row.student_number for row in rows}, {row.email for row in rows})
     present = frozenset(roster_file.columns)
     created: list[PlannedRow] = []
     updated: list[PlannedRow] = []
@@ -156,6 +160,11 @@ def plan_import(roster_file: RosterFile, actor: User | None = None, file_name: s
     rejected = sorted(roster_file.rejected + refused, key=lambda item: item.line)
     return ImportPlan(roster=roster_file, file_name=file_name, created=created, updated=updated, unchanged=unchanged,
                       rejected=rejected, faculties=frozenset(faculties) if faculties is not None else None)
+
+
+#: Above this many new students, invitations are left to `flask users invite --pending`
+#: (a scheduled job), so a web request never spends minutes sending e-mail.
+INLINE_INVITATIONS = 200
 
 
 def apply_import(plan: ImportPlan, actor: User | None, skip_invalid: bool,
@@ -190,9 +199,19 @@ def apply_import(plan: ImportPlan, actor: User | None, skip_invalid: bool,
     log.info("roster import: created=%d updated=%d unchanged=%d skipped=%d", result.created, result.updated,
              result.unchanged, result.skipped)
     if send_invitations and plan.created:
-        invited = invite([row.student_number for row in plan.created])
-        result = ImportResult(**{**result.__dict__, "invited": invited})
+        if len(plan.created) <= INLINE_INVITATIONS:
+            invited = invite([row.student_number for row in plan.created])
+            result = dataclasses.replace(result, invited=invited)
+        else:
+            result = dataclasses.replace(result, invitations_pending=len(plan.created))
     return result
+
+
+def pending_invitations() -> sa.Select:
+    """Students who have no password and were never invited."""
+    return sa.select(User.student_number).where(
+        User.role == "student", User.password_hash.is_(None), User.invited_at.is_(None),
+        User.student_number.is_not(None), User.active.is_(True))
 
 
 def invite(student_numbers: Sequence[str]) -> int:
@@ -208,21 +227,36 @@ def invite(student_numbers: Sequence[str]) -> int:
             for user in db.session.scalars(sa.select(User).where(User.student_number.in_(chunk))):
                 send_invitation(user)
                 sent += 1
+            db.session.commit()  # invited_at of this chunk: a crash later re-sends only the rest
             db.session.expunge_all()
     return sent
 
 
 # --- planning helpers -------------------------------------------------------------------------------
 
-def _accounts(column: sa.orm.InstrumentedAttribute, keys: Iterable[str]) -> dict[str, _Account]:
-    """Existing accounts whose ``column`` is one of ``keys``, by that value (chunked IN queries)."""
-    found: dict[str, _Account] = {}
-    wanted = sorted({key for key in keys if key})
-    for chunk in _chunks(wanted, CHUNK):
-        for values in db.session.execute(sa.select(*_COLUMNS).where(column.in_(chunk))):
+def _accounts(numbers: set[str], emails: set[str]) -> tuple[dict[str, _Account], dict[str, _Account]]:
+    """Existing accounts with one of ``numbers`` or ``emails``: (by student number, by e-mail).
+
+    Small files use ``IN (...)`` queries of :data:`CHUNK` keys; from :data:`WHOLE_TABLE_FROM` keys
+    on, one streamed scan of the table's keys is cheaper and does not depend on the planner's
+    statistics (which are stale right after a bulk import).
+    """
+    by_number: dict[str, _Account] = {}
+    by_email: dict[str, _Account] = {}
+    if len(numbers) + len(emails) >= WHOLE_TABLE_FROM:
+        queries: Iterable[sa.Select] = [sa.select(*_COLUMNS)]
+    else:
+        queries = [sa.select(*_COLUMNS).where(column.in_(chunk))
+                   for column, keys in ((User.student_number, numbers), (User.email, emails))
+                   for chunk in _chunks(sorted(keys), CHUNK)]
+    for query in queries:
+        for values in db.session.execute(query.execution_options(yield_per=CHUNK)):
             account = _Account(*values)
-            found[getattr(account, column.key)] = account
-    return found
+            if account.student_number in numbers:
+                by_number[account.student_number] = account
+            if account.email in emails:
+                by_email[account.email] = account
+    return by_number, by_email
 
 
 def _match(row: RosterRow, by_number: _Account | None, by_email: _Account | None

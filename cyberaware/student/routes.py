@@ -35,9 +35,11 @@ def _lang() -> str:
 @bp.route("/")
 def dashboard() -> str:
     """Progress bars, the next module to do, every module with its status and score."""
+    from cyberaware.services.expert import flag_of
+
     items, records = student_standings(current_user)
     return render_template(
-        "student/dashboard.html", items=items, records=records, lang=_lang(),
+        "student/dashboard.html", items=items, records=records, lang=_lang(), expert_flag=flag_of(current_user.id),
         core_ratio=completion_ratio(items, "core"), advanced_ratio=completion_ratio(items, "advanced"),
         next_item=next_recommended(items), core_done=core_complete(items),
     )

@@ -86,10 +86,10 @@ def test_module_status_boundaries():
 
 
 def test_time_buckets_fold_days_into_weeks_with_zeros():
-    per_day = {date(2025, 1, 1): (2, 0), date(2025, 1, 5): (1, 1), date(2025, 2, 20): (3, 0)}
+    per_day = {date(2025, 1, 1): 2, date(2025, 1, 5): 1, date(2025, 2, 20): 3}
     bucket, points = reports.time_buckets(per_day, None, None)
     assert bucket == "week" and points[0].start == date(2024, 12, 30) and points[0].completions == 3
-    assert points[0].finished == 1 and points[-1].start == date(2025, 2, 17) and len(points) == 8
+    assert points[-1].start == date(2025, 2, 17) and points[-1].completions == 3 and len(points) == 8
     bucket, points = reports.time_buckets(per_day, date(2025, 1, 1), date(2025, 1, 10))
     assert bucket == "day" and len(points) == 10 and points[4].completions == 1
     bucket, points = reports.time_buckets({}, date(2020, 1, 1), date(2025, 1, 1))

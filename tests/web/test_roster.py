@@ -250,7 +250,19 @@ def plan_of(app, data: bytes):
         return plan_import(parse_roster(data))
 
 
-def test_upsert_matches_the_student_number_then_the_email(app, make_user, runner, dbq, tmp_path):
+@pytest.fixture(params=["in-queries", "whole-table"])
+def lookup(request, monkeypatch):
+    """Run a test with both ways of loading existing accounts (small and large files)."""
+    from cyberaware.services import roster as service
+
+    if request.param == "whole-table":
+        monkeypatch.setattr(service, "WHOLE_TABLE_FROM", 0)
+    else:
+        monkeypatch.setattr(service, "CHUNK", 2)  # several IN queries even for a few lines
+    return request.param
+
+
+def test_upsert_matches_the_student_number_then_the_email(app, make_user, runner, dbq, tmp_path, lookup):
     by_number = make_user("student", email="old@etu.univ-amu.fr", student_number="1", faculty=SCIENCES)
     by_email = make_user("student", email="self@etu.univ-amu.fr", first_name="Ana", last_name="Lima")
     data = roster(student_line("1", "new@etu.univ-amu.fr", faculty=SCIENCES),
@@ -289,7 +301,7 @@ def test_an_empty_cell_clears_the_group_but_an_absent_column_changes_nothing(app
     assert [row.line for row in absent.unchanged] == [2]
 
 
-def test_conflicting_and_staff_lines_are_rejected(app, make_user):
+def test_conflicting_and_staff_lines_are_rejected(app, make_user, lookup):
     make_user("student", email="a@etu.univ-amu.fr", student_number="1")
     make_user("student", email="b@etu.univ-amu.fr", student_number="2")
     make_user("coordinator", email="staff@univ-amu.fr")
@@ -426,3 +438,22 @@ def test_a_stale_plan_is_rolled_back_entirely(app, make_user, dbq):
     with app.app_context():
         db.session.rollback()
     assert dbq.count(User, User.student_number.is_not(None)) == 0 and dbq.count(AuditEvent) == 0
+
+
+def test_large_imports_leave_invitations_to_the_scheduled_job(app, runner, tmp_path, dbq, monkeypatch):
+    from cyberaware.services import roster as roster_service
+
+    monkeypatch.setattr(roster_service, "INLINE_INVITATIONS", 1)
+    path = tmp_path / "big.csv"
+    path.write_text("student number;email;last name;first name\n"
+                    "1001;a1@etu.univ-amu.fr;A;One\n1002;a2@etu.univ-amu.fr;B;Two\n", encoding="utf-8")
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert dbq.count(User, User.invited_at.is_not(None)) == 0
+    sent = runner.invoke(args=["users", "invite", "--pending", "--limit", "1"])
+    assert sent.exit_code == 0 and "invitations sent: 1" in sent.output
+    assert dbq.count(User, User.invited_at.is_not(None)) == 1
+    runner.invoke(args=["users", "invite", "--pending"])
+    assert dbq.count(User, User.invited_at.is_not(None)) == 2
+    again = runner.invoke(args=["users", "invite", "--pending"])
+    assert "invitations sent: 0" in again.output
