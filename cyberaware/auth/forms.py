@@ -90,3 +90,13 @@ class LanguageForm(FlaskForm):
 
     locale = SelectField(_l("Language"), choices=[("fr", "Français"), ("en", "English")])
     submit = SubmitField(_l("Save"))
+
+
+class DeleteAccountForm(FlaskForm):
+    """Erase one's own account, confirmed by the password."""
+
+    password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+    confirm = BooleanField(_l("I understand that my account, my progress and my attestations will be deleted"),
+                           validators=[DataRequired()])
+    submit = SubmitField(_l("Delete my account"))

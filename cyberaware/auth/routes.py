@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from cyberaware.auth import service
 from cyberaware.auth.forms import (
     ChangePasswordForm,
+    DeleteAccountForm,
     LanguageForm,
     LoginForm,
     NewPasswordForm,
@@ -155,3 +156,37 @@ def settings() -> str | Response:
             flash(_("Your password is changed; your other sessions are closed."), "success")
             return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", language_form=language_form, password_form=password_form)
+
+
+@bp.route("/settings/my-data.json")
+@login_required
+def my_data() -> Response:
+    """Download everything stored about oneself (GDPR right of access), as JSON."""
+    from cyberaware.services.privacy import export_user_data
+
+    response = jsonify(export_user_data(current_user))
+    response.headers["Content-Disposition"] = 'attachment; filename="cyberaware-my-data.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/settings/delete-account", methods=["GET", "POST"])
+@login_required
+def delete_account() -> str | Response:
+    """Erase one's own student account (staff accounts are removed by an admin)."""
+    from cyberaware.services.privacy import erase_account
+
+    if current_user.role != "student":
+        abort(403)
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not user.check_password(form.password.data):
+            form.password.errors.append(_("The password is wrong."))
+        else:
+            logout_user()
+            erase_account(user)
+            session.clear()
+            flash(_("Your account and your data are deleted."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/delete_account.html", form=form)
