@@ -64,7 +64,9 @@ def recompute(app):
 
 
 def post(client, path, data=None, token_from="/learn/"):
-    return client.post(path, data={"csrf_token": csrf_token(client, token_from), **(data or {})})
+    # In English, like the pages the tests read: flashed messages are rendered in the POST's language.
+    return client.post(path, data={"csrf_token": csrf_token(client, token_from), **(data or {})},
+                       headers={"Accept-Language": "en"})
 
 
 # --- flags on completion -------------------------------------------------------------------------

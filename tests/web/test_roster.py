@@ -55,7 +55,8 @@ def students(dbq) -> dict[str, User]:
 
 @pytest.fixture
 def coordinator(make_user, auth):
-    user = make_user("coordinator", email="coord@univ-amu.fr")
+    """A logged-in coordinator whose interface is in English (the messages the tests read)."""
+    user = make_user("coordinator", email="coord@univ-amu.fr", locale="en")
     auth.login(user.email)
     return user
 
@@ -210,7 +211,7 @@ def test_rosters_over_20_mb_are_refused(client, coordinator, dbq):
 def test_a_scoped_coordinator_imports_only_students_of_their_faculties(client, make_user, auth, app, dbq):
     from cyberaware.extensions import db
 
-    scoped = make_user("coordinator", email="iut@univ-amu.fr")
+    scoped = make_user("coordinator", email="iut@univ-amu.fr", locale="en")
     with app.app_context():
         db.session.add(CoordinatorFaculty(user_id=scoped.id, faculty="IUT"))
         db.session.commit()
