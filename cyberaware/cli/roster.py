@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -59,7 +58,7 @@ def import_roster_command(file: Path, dry_run: bool, skip_invalid: bool, no_invi
 
 def _local_links_ok() -> bool:
     """Links on http://localhost are fine in tests and development, never in production."""
-    return current_app.testing or os.environ.get("CYBERAWARE_ENV", "").strip().lower() == "development"
+    return bool(current_app.testing or current_app.debug)
 
 
 def echo_plan(plan: ImportPlan, verbose: bool = False) -> None:
