@@ -39,6 +39,8 @@ class BaseConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     CONTENT_DIR = os.environ.get("CYBERAWARE_CONTENT_DIR", str(REPO_ROOT))
     REGISTRATION_DOMAINS = _env_list("CYBERAWARE_REGISTRATION_DOMAINS")
+    # Uploaded rosters waiting for confirmation (deleted after use or after one hour).
+    ROSTER_UPLOAD_DIR = os.environ.get("CYBERAWARE_ROSTER_UPLOAD_DIR", str(INSTANCE_DIR / "roster-uploads"))
 
     MAIL_SERVER = os.environ.get("CYBERAWARE_SMTP_HOST", "")
     MAIL_PORT = int(os.environ.get("CYBERAWARE_SMTP_PORT", "25"))
