@@ -120,6 +120,12 @@ def build(url: str, students: int) -> float:
             raw.commit()
         finally:
             raw.close()
+        # Loaded in bulk, so the per-student totals the app keeps at each progress change are
+        # computed here in one statement, as `flask content sync` does after a curriculum change.
+        from cyberaware.services.summaries import rebuild_student_summaries
+
+        rebuild_student_summaries()
+        db.session.commit()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
     return time.perf_counter() - started

@@ -38,7 +38,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from cyberaware.models import ModuleProgress, ModuleRecord, User
+from cyberaware.models import ModuleProgress, ModuleRecord, StudentSummary, User
 from cyberaware.services.scope import OutOfScope, check_faculties, student_filter
 
 MAX_VALUES_PER_FILTER = 200
@@ -381,46 +381,29 @@ def _published_progress() -> sa.ColumnElement[bool]:
     return ModuleProgress.module_id.not_in(archived.scalar_subquery())
 
 
-def _per_student_subquery(modules: list[ReportModule], filters: ReportFilters) -> sa.Subquery:
-    """Per student (one pass over ``module_progress`` in index order): core modules completed by
-    the end of the range, the last of those completions, and the sum and count of best scores."""
-    core_ids = [m.id for m in modules if m.is_core]
-    is_core = ModuleProgress.module_id.in_(core_ids) if core_ids else sa.false()
-    core_done = sa.and_(is_core, _completed_by_end(filters))
-    return (
-        sa.select(
-            ModuleProgress.user_id.label("user_id"),
-            _count_if(core_done).label("core_done"),
-            sa.func.max(ModuleProgress.completed_at).filter(core_done).label("last_core"),
-            sa.func.coalesce(sa.func.sum(ModuleProgress.best_ratio), 0.0).label("score_sum"),
-            sa.func.count(ModuleProgress.best_ratio).label("scored"),
-        )
-        .where(_published_progress())
-        .group_by(ModuleProgress.user_id)
-        .subquery("per_student")
-    )
-
-
-def _finished_clause(per_student: sa.Subquery, core_count: int, filters: ReportFilters) -> sa.ColumnElement[bool]:
+def _finished_clause(core_count: int, filters: ReportFilters) -> sa.ColumnElement[bool]:
+    """The student finished every published core module by the end of the range, the last one
+    within it (from the per-student totals kept in ``student_summaries``)."""
     if core_count == 0:
         return sa.false()
-    clause = per_student.c.core_done == core_count
+    clause = StudentSummary.core_done == core_count
+    if filters.end is not None:
+        clause = sa.and_(clause, StudentSummary.last_core_at < filters.end)
     if filters.start is not None:
-        clause = sa.and_(clause, per_student.c.last_core >= filters.start)
+        clause = sa.and_(clause, StudentSummary.last_core_at >= filters.start)
     return clause
 
 
 def _combinations(session: Session, viewer: User, filters: ReportFilters,
                   modules: list[ReportModule]) -> list[GroupStats]:
     """Students, finishes and score sums per (faculty, programme, year, group): one query."""
-    per_student = _per_student_subquery(modules, filters)
     core_count = sum(1 for m in modules if m.is_core)
     keys = (User.faculty, User.programme, User.year_of_study, User.group_name)
     stmt = (
-        sa.select(*keys, sa.func.count(User.id), _count_if(_finished_clause(per_student, core_count, filters)),
-                  sa.func.coalesce(sa.func.sum(per_student.c.score_sum), 0.0),
-                  sa.func.coalesce(sa.func.sum(per_student.c.scored), 0))
-        .outerjoin(per_student, per_student.c.user_id == User.id)
+        sa.select(*keys, sa.func.count(User.id), _count_if(_finished_clause(core_count, filters)),
+                  sa.func.coalesce(sa.func.sum(StudentSummary.score_sum), 0.0),
+                  sa.func.coalesce(sa.func.sum(StudentSummary.scored), 0))
+        .outerjoin(StudentSummary, StudentSummary.user_id == User.id)
         .where(*student_conditions(viewer, filters))
         .group_by(*keys)
     )

@@ -10,7 +10,13 @@ analytics_cli = AppGroup("analytics", help="Quiz analytics maintenance.")
 
 @analytics_cli.command("rebuild")
 def rebuild_command() -> None:
-    """Recompute every analytics total from the stored answers (after a restore or a bulk load)."""
+    """Recompute the quiz statistics' totals and the dashboard's per-student totals (after a
+    restore or a bulk load)."""
+    from cyberaware.extensions import db
     from cyberaware.services.analytics import rebuild_tallies
+    from cyberaware.services.summaries import rebuild_student_summaries
 
     click.echo(f"analytics rebuilt from {rebuild_tallies()} submitted attempts")
+    rebuild_student_summaries()
+    db.session.commit()
+    click.echo("dashboard totals rebuilt")

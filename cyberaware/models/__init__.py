@@ -4,7 +4,7 @@ from cyberaware.models.analytics import AnswerTally, ItemTally, QuizTally, Ratio
 from cyberaware.models.attestation import Attestation
 from cyberaware.models.audit import AuditEvent
 from cyberaware.models.content import ContentSync, ModuleRecord, ModuleTranslation, QuizRecord, QuizVersion
-from cyberaware.models.progress import Attempt, AttemptAnswer, ModuleProgress
+from cyberaware.models.progress import Attempt, AttemptAnswer, ModuleProgress, StudentSummary
 from cyberaware.models.user import ROLES, STAFF_ROLES, CoordinatorFaculty, Role, User, utcnow
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "ItemTally",
     "QuizTally",
     "RatioTally",
+    "StudentSummary",
     "ROLES",
     "STAFF_ROLES",
     "Attempt",

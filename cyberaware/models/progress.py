@@ -114,3 +114,21 @@ class AttemptAnswer(db.Model):
     max_score: Mapped[float]
     # "2" (single), "0,2" (multi), normalised text (short/numeric), "0:1,1:0" (match), "2,0,1" (order)
     response_key: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class StudentSummary(db.Model):
+    """One student's totals over the published modules, kept up to date with their progress so
+    the coordinators' dashboard never groups a million progress rows per student.
+
+    ``core_done`` counts the completed published core modules and ``last_core_at`` is the latest of
+    those completions: the student finished the core curriculum by a date D when
+    ``core_done`` equals the number of core modules and ``last_core_at < D``.
+    """
+
+    __tablename__ = "student_summaries"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    core_done: Mapped[int] = mapped_column(default=0)
+    last_core_at: Mapped[datetime | None]
+    score_sum: Mapped[float] = mapped_column(default=0.0)
+    scored: Mapped[int] = mapped_column(default=0)

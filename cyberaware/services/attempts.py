@@ -20,6 +20,7 @@ from cyberaware import attempts as rules
 from cyberaware.content.model import Quiz
 from cyberaware.extensions import db
 from cyberaware.grading import final_grade, passed
+from cyberaware.services.summaries import refresh_student_summary
 from cyberaware.models import Attempt, AttemptAnswer, ModuleProgress, ModuleRecord, QuizRecord, QuizVersion, User, utcnow
 
 log = logging.getLogger("cyberaware.attempts")
@@ -219,6 +220,7 @@ def record_quiz_progress(attempt: Attempt, now: datetime) -> ModuleProgress:
     progress.last_attempt_at = now
     if progress.grade_ratio is not None and passed(progress.grade_ratio, version.pass_ratio):
         _complete(progress, "quiz", now)
+    refresh_student_summary(attempt.user_id)
     return progress
 
 
@@ -227,5 +229,6 @@ def mark_read(user: User, module: ModuleRecord) -> ModuleProgress:
     now = utcnow()
     progress = _touch_progress(user.id, module.id, now)
     _complete(progress, "read", now)
+    refresh_student_summary(user.id)
     db.session.commit()
     return progress

@@ -59,6 +59,10 @@ def sync_content(root: Path | str) -> SyncReport:
     try:
         modules = _sync_modules(report)
         _sync_quizzes(report, modules)
+        if any(item.startswith("module ") for item in report.created + report.updated + report.archived):
+            from cyberaware.services.summaries import rebuild_student_summaries
+
+            rebuild_student_summaries()  # the set of published (core) modules may have changed
         db.session.add(ContentSync(succeeded=True, summary=report.summary()))
         db.session.commit()
     except Exception:

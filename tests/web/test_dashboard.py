@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from cyberaware.exports import BOM
 from cyberaware.extensions import db
+from cyberaware.services.summaries import rebuild_student_summaries, refresh_student_summary
 from cyberaware.models import ApiToken, AuditEvent, CoordinatorFaculty, ModuleProgress, ModuleRecord, User
 from cyberaware.services.content_sync import sync_content
 from tests.conftest import csrf_token
@@ -37,6 +38,8 @@ def add_progress(app, user, slug, started, completed=None, best=None):
         db.session.add(ModuleProgress(user_id=user.id, module_id=module_id, started_at=started,
                                       completed_at=completed, best_ratio=best,
                                       completed_via="quiz" if best is not None else "read"))
+        db.session.flush()
+        refresh_student_summary(user.id)  # as the attempt service does when progress changes
         db.session.commit()
 
 
@@ -404,6 +407,7 @@ def count_dashboard_statements(app, client, n_students, make_user):
         db.session.execute(sa.insert(ModuleProgress), [
             {"user_id": uid, "module_id": mid, "started_at": D(2025, 1, 1), "completed_at": D(2025, 1, 2 + k % 20),
              "best_ratio": 0.5} for k, uid in enumerate(ids) for mid in module_ids])
+        rebuild_student_summaries()
         db.session.commit()
         engine = db.engine
     statements = []

@@ -327,3 +327,12 @@ def test_parallel_submissions_are_recorded_once(app, client, student, dbq):
     assert statuses == [302] * 8
     assert dbq.count(Attempt) == 1 and dbq.count(ModuleProgress, ModuleProgress.completed_at.is_not(None)) == 1
     assert dbq.scalar(sa.select(ModuleProgress)).attempts_count == 1
+
+
+def test_the_dashboard_totals_follow_the_students_progress(client, student, dbq):
+    from cyberaware.models import StudentSummary
+
+    finish_core(client, dbq)
+    summary = dbq.get(StudentSummary, student.id)
+    assert summary.core_done == 3 and summary.last_core_at is not None
+    assert summary.scored == 2 and summary.score_sum == pytest.approx(2.0)  # two quizzes at 100 %
