@@ -35,8 +35,9 @@ db: install
 content: db
 	$(BIN)/flask content sync
 
-demo: db
+demo: content
 	$(BIN)/flask demo accounts
+	$(BIN)/flask demo cohort
 
 run: content demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000

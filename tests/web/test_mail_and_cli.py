@@ -105,3 +105,26 @@ def test_demo_accounts_are_idempotent(runner, dbq, client, auth):
     assert dbq.count(User) == 4
     email, password = re.search(r"student\s+(\S+)\s+(\S+)", first.output).groups()
     assert auth.login(email, password).headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("app_config", [{"DEMO_ACCOUNTS_ALLOWED": True}], indirect=True)
+def test_demo_cohort_takes_quizzes_through_the_real_service(app, runner, dbq):
+    import sqlalchemy as sa
+
+    from cyberaware.models import Attempt, StudentSummary
+    from cyberaware.services.content_sync import sync_content
+
+    with app.app_context():
+        assert sync_content(app.config["CONTENT_DIR"]).succeeded
+    result = runner.invoke(args=["demo", "cohort", "--students", "6"])
+    assert result.exit_code == 0, result.output
+    assert dbq.count(User, User.email.like("demo.student%")) == 6
+    assert dbq.count(Attempt, Attempt.submitted_at.is_(None)) == 0
+    assert dbq.count(StudentSummary) == dbq.scalar(sa.select(sa.func.count(sa.distinct(Attempt.user_id))))
+    again = runner.invoke(args=["demo", "cohort", "--students", "6"])
+    assert "already present" in again.output and dbq.count(User, User.email.like("demo.student%")) == 6
+
+
+def test_demo_cohort_is_refused_outside_development(runner, dbq):
+    assert runner.invoke(args=["demo", "cohort"]).exit_code == 1
+    assert dbq.count(User) == 0
