@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from cyberaware.config import BaseConfig, config_from_env
-from cyberaware.extensions import babel, csrf, db, login_manager, migrate
+from cyberaware.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask:
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -52,6 +52,14 @@ class BaseConfig:
     # Absolute base URL used in e-mailed links (set it behind a proxy); empty: the request's host.
     PUBLIC_URL = os.environ.get("CYBERAWARE_PUBLIC_URL", "").rstrip("/")
 
+    # Rate limits: memory by default (one worker); Redis shares them between workers and servers.
+    REDIS_URL = os.environ.get("CYBERAWARE_REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_ENABLED = _env_bool("CYBERAWARE_RATELIMIT", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMITS = "10 per minute;50 per hour"  # per address and per account, on failed and successful posts
+    RESET_LIMITS = "5 per minute;20 per hour"
+
     # Number of proxies in front of the app (nginx: 1) whose X-Forwarded-* headers are trusted.
     PROXY_FIX_HOPS = int(os.environ.get("CYBERAWARE_PROXIES", "0"))
 
@@ -116,6 +124,7 @@ class TestingConfig(BaseConfig):
     REGISTRATION_DOMAINS = ["etu.univ-amu.fr", "univ-amu.fr"]
     MAIL_SERVER = ""
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests only
+    RATELIMIT_ENABLED = False  # the suite logs in hundreds of times; tests/web/test_rate_limits.py enables it
 
     @classmethod
     def validate(cls) -> None:

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound here and initialised by :func:`cyberaware.create_app`."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +31,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Rate limits (in memory by default; Redis when CYBERAWARE_REDIS_URL is set, so limits hold across
+#: workers and servers). Limits are declared on the views that need them.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -22,10 +22,31 @@ from cyberaware.auth.forms import (
 )
 from cyberaware.auth.session import is_safe_next
 from cyberaware.auth.tokens import user_from_reset_token, user_from_verify_token
-from cyberaware.extensions import db
+from cyberaware.extensions import db, limiter
 from cyberaware.models import utcnow
 
 bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    """Rate-limit key of the account a login or reset form names (normalised e-mail)."""
+    return "account:" + service.normalize_email(request.form.get("email", ""))[:254]
+
+
+def _limits(setting: str):  # noqa: ANN202 - returns a callable for Flask-Limiter
+    return lambda: current_app.config[setting]
+
+
+def _post_only() -> bool:
+    return request.method != "POST"
+
+
+login_limit_by_address = limiter.shared_limit(_limits("LOGIN_LIMITS"), scope="login-address", exempt_when=_post_only)
+login_limit_by_account = limiter.shared_limit(_limits("LOGIN_LIMITS"), scope="login-account",
+                                              key_func=_account_key, exempt_when=_post_only)
+reset_limit_by_address = limiter.shared_limit(_limits("RESET_LIMITS"), scope="reset-address", exempt_when=_post_only)
+reset_limit_by_account = limiter.shared_limit(_limits("RESET_LIMITS"), scope="reset-account",
+                                              key_func=_account_key, exempt_when=_post_only)
 log = logging.getLogger("cyberaware.auth")
 
 # Checked against when the e-mail is unknown, so both paths cost one password hash check.
@@ -33,6 +54,8 @@ _DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limit_by_address
+@login_limit_by_account
 def login() -> str | Response:
     """Log in with e-mail and password; the same message for every failure."""
     if current_user.is_authenticated:
@@ -69,6 +92,7 @@ def logout() -> Response:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@reset_limit_by_address
 def register() -> str | Response:
     """Self-registration for the allowed e-mail domains; answers the same whether or not the
     address already has an account (the mailbox owner learns which by e-mail)."""
@@ -107,6 +131,8 @@ def verify_email(token: str) -> Response:
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
+@reset_limit_by_address
+@reset_limit_by_account
 def reset_request() -> str | Response:
     """Ask for a reset link; the answer is the same for known and unknown addresses."""
     form = ResetRequestForm()
