@@ -102,3 +102,19 @@ def test_filters_round_trip_as_query_args():
     assert filters.query_args() == [("faculty", "A"), ("faculty", "B"), ("group", "G"), ("from", "2025-01-01")]
     assert filters.describe() == {"faculties": ["A", "B"], "groups": ["G"], "date_from": "2025-01-01"}
     assert filters.end is None and filters.start == datetime(2025, 1, 1)
+
+
+def test_neutralise_never_leaves_a_formula_and_keeps_the_text():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from cyberaware.exports import neutralise
+
+    @given(st.text())
+    def check(text):
+        result = neutralise(text)
+        assert isinstance(result, str)
+        assert not result or result[0] not in "=+-@\t\r"
+        assert result.removeprefix("'") == text or result == text
+
+    check()

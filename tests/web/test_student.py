@@ -336,3 +336,20 @@ def test_the_dashboard_totals_follow_the_students_progress(client, student, dbq)
     summary = dbq.get(StudentSummary, student.id)
     assert summary.core_done == 3 and summary.last_core_at is not None
     assert summary.scored == 2 and summary.score_sum == pytest.approx(2.0)  # two quizzes at 100 %
+
+
+def test_student_free_text_is_escaped_in_review_and_statistics(app, client, student, dbq, make_user):
+    from tests.conftest import AuthActions
+
+    url = start(client, "intro")
+    data = answers_for(attempt_row(dbq, url), right=False)
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    data["q-short-q-b0"] = payload
+    submit(client, url, data)
+    review = client.get(url).get_data(as_text=True)
+    assert "<script>alert" not in review and "onerror=alert" not in review.replace("onerror=alert(1)&gt;", "")
+    assert "&lt;script&gt;" in review
+    instructor = app.test_client()
+    AuthActions(instructor).login(make_user("instructor").email)
+    stats = instructor.get("/analytics/quizzes/intro-quiz").get_data(as_text=True)
+    assert "<script>alert" not in stats and "&lt;script&gt;" in stats  # shown, escaped
