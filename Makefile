@@ -45,5 +45,8 @@ run: content demo
 test: install-dev
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+fuzz: install-dev
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) instance/*.sqlite* .pytest_cache

@@ -38,14 +38,14 @@ def check_result(item, problems, kind) -> None:
         assert any(p.severity == "error" for p in problems)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=settings().max_examples * 3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_arbitrary_text_never_raises(text):
     check_result(*parse_quiz(text, "quizzes/q.md"), Quiz)
     check_result(*parse_module(text, "modules/m.md"), Module)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=settings().max_examples * 2, deadline=None)
 @given(st.lists(st.one_of(MARKUP, st.text(max_size=8)), max_size=60))
 def test_markdown_soup_never_raises(pieces):
     text = "---\nid: q\nmodule: m\ntitle: T\n---\n" + " ".join(pieces)
@@ -75,19 +75,19 @@ def mangled(draw, source: str):
     return "\n".join(lines)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=settings().max_examples * 3, deadline=None)
 @given(mangled(VALID_QUIZ))
 def test_mangled_valid_quiz_never_raises(text):
     check_result(*parse_quiz(text, "quizzes/q.md"), Quiz)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=settings().max_examples * 3 // 2, deadline=None)
 @given(mangled(VALID_MODULE))
 def test_mangled_valid_module_never_raises(text):
     check_result(*parse_module(text, "modules/m.md"), Module)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=settings().max_examples * 2, deadline=None)
 @given(st.binary(max_size=300))
 def test_binary_junk_never_raises(data):
     text = data.decode("utf-8", errors="surrogateescape")
@@ -95,7 +95,7 @@ def test_binary_junk_never_raises(data):
     check_result(*parse_quiz("---\nid: q\nmodule: m\ntitle: T\n---\n" + text, "quizzes/q.md"), Quiz)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=settings().max_examples * 2, deadline=None)
 @given(st.text(max_size=200))
 def test_render_never_emits_script(text):
     html = render_markdown(text + "<script>x</script>").lower()
