@@ -184,6 +184,8 @@ def grading_response(question: Question, stored: Any) -> Any:
         return {int(k): v for k, v in stored.items() if str(k).isdigit()}
     if question.type == "order" and isinstance(stored, dict):
         ranks = {int(k): v for k, v in stored.items() if str(k).isdigit()}
+        if all(rank is None for rank in ranks.values()):
+            return None  # not answered: wrong, but not "unreadable"
         if sorted(r for r in ranks.values() if r is not None) != list(range(1, len(question.order_items) + 1)):
             return []  # incomplete or repeated ranks: not an ordering
         return [item for item, _ in sorted(ranks.items(), key=lambda pair: pair[1])]

@@ -353,3 +353,12 @@ def test_student_free_text_is_escaped_in_review_and_statistics(app, client, stud
     AuthActions(instructor).login(make_user("instructor").email)
     stats = instructor.get("/analytics/quizzes/intro-quiz").get_data(as_text=True)
     assert "<script>alert" not in stats and "&lt;script&gt;" in stats  # shown, escaped
+
+
+def test_an_unanswered_ordering_question_is_wrong_but_not_unreadable(client, student, dbq):
+    url = start(client, "intro")
+    submit(client, url, {})  # nothing answered
+    results = {r["id"]: r for r in attempt_row(dbq, url).results}
+    assert results["order-q"]["score"] == 0 and results["order-q"]["invalid"] is False
+    html = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "could not be read" not in html
