@@ -59,6 +59,16 @@ class BaseConfig:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMITS = "10 per minute;50 per hour"  # per address and per account, on failed and successful posts
     RESET_LIMITS = "5 per minute;20 per hour"
+    # Progressive delay (cyberaware/auth/throttle.py), "free,base,cap,window" in seconds: after
+    # `free` failures the wait starts at `base` and doubles up to `cap`; counted over `window`.
+    # Per address the free allowance is large, since a whole campus may share one NAT address.
+    LOGIN_DELAY_ENABLED = _env_bool("CYBERAWARE_LOGIN_DELAY", True)
+    LOGIN_DELAYS = {
+        "login-account": "3,1,900,3600",
+        "login-address": "30,1,300,3600",
+        "reset-account": "2,60,3600,86400",
+        "reset-address": "20,60,3600,3600",
+    }
 
     # Number of proxies in front of the app (nginx: 1) whose X-Forwarded-* headers are trusted.
     PROXY_FIX_HOPS = int(os.environ.get("CYBERAWARE_PROXIES", "0"))
@@ -125,6 +135,7 @@ class TestingConfig(BaseConfig):
     MAIL_SERVER = ""
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests only
     RATELIMIT_ENABLED = False  # the suite logs in hundreds of times; tests/web/test_rate_limits.py enables it
+    LOGIN_DELAY_ENABLED = False  # likewise; tests/web/test_login_delay.py enables it
 
     @classmethod
     def validate(cls) -> None:

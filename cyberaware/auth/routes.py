@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from cyberaware.auth import service
@@ -21,6 +24,7 @@ from cyberaware.auth.forms import (
     ResetRequestForm,
 )
 from cyberaware.auth.session import is_safe_next
+from cyberaware.auth.throttle import Throttles
 from cyberaware.auth.tokens import user_from_reset_token, user_from_verify_token
 from cyberaware.extensions import db, limiter
 from cyberaware.models import utcnow
@@ -41,16 +45,51 @@ def _post_only() -> bool:
     return request.method != "POST"
 
 
-login_limit_by_address = limiter.shared_limit(_limits("LOGIN_LIMITS"), scope="login-address", exempt_when=_post_only)
+def _failed_login(response: Response) -> bool:
+    # A successful login redirects; only failures use up the login limits, so a lecture hall
+    # behind one NAT address can log in at the start of a class.
+    return response.status_code != 302
+
+
+login_limit_by_address = limiter.shared_limit(_limits("LOGIN_LIMITS"), scope="login-address", exempt_when=_post_only,
+                                              deduct_when=_failed_login)
 login_limit_by_account = limiter.shared_limit(_limits("LOGIN_LIMITS"), scope="login-account",
-                                              key_func=_account_key, exempt_when=_post_only)
+                                              key_func=_account_key, exempt_when=_post_only, deduct_when=_failed_login)
 reset_limit_by_address = limiter.shared_limit(_limits("RESET_LIMITS"), scope="reset-address", exempt_when=_post_only)
 reset_limit_by_account = limiter.shared_limit(_limits("RESET_LIMITS"), scope="reset-account",
                                               key_func=_account_key, exempt_when=_post_only)
 log = logging.getLogger("cyberaware.auth")
 
-# Checked against when the e-mail is unknown, so both paths cost one password hash check.
-_DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """A hash made like real ones, checked when the e-mail is unknown, so that both paths cost one
+    password check of the same kind."""
+    return generate_password_hash("no account has this password", method=method)
+
+
+def _throttles() -> Throttles | None:
+    """The progressive-delay counters (None when LOGIN_DELAY_ENABLED is off)."""
+    if not current_app.config["LOGIN_DELAY_ENABLED"]:
+        return None
+    throttles = current_app.extensions.get("cyberaware.throttles")
+    if throttles is None:
+        throttles = Throttles(current_app.config["RATELIMIT_STORAGE_URI"], current_app.config["LOGIN_DELAYS"])
+        current_app.extensions["cyberaware.throttles"] = throttles
+    return throttles
+
+
+def _delay_subjects(kind: str, email: str) -> dict[str, str]:
+    return {f"{kind}-account": service.normalize_email(email)[:254], f"{kind}-address": request.remote_addr or ""}
+
+
+def _wait_page(template: str, form: object, seconds: int, message: str) -> Response:
+    """The form again, with the wait explained, as a 429 with Retry-After."""
+    flash(message % {"delay": format_timedelta(timedelta(seconds=seconds), granularity="second", threshold=1.5)},
+          "error")
+    response = current_app.make_response((render_template(template, form=form), 429))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -64,10 +103,19 @@ def login() -> str | Response:
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        throttles, subjects = _throttles(), _delay_subjects("login", form.email.data)
+        wait = throttles.retry_after(subjects) if throttles else 0
+        if wait:  # refused without checking the password: guessing cannot go faster than the delay
+            return _wait_page("auth/login.html", form, wait, _(
+                "Too many unsuccessful attempts for this account or from this network. For your security, "
+                "wait %(delay)s before trying again."))
         user = service.find_user_by_email(form.email.data)
         if user is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
+            check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")),
+                                form.password.data)
         if user is not None and user.check_password(form.password.data) and user.is_active:
+            if throttles:
+                throttles.forget({"login-account": subjects["login-account"]})
             session.clear()  # a fresh session at login (no fixation)
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
@@ -75,6 +123,8 @@ def login() -> str | Response:
             log.info("login user_id=%s", user.id)
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("main.home"))
+        if throttles:
+            throttles.record_failure(subjects)
         flash(_("Wrong e-mail address or password, or the account is not activated yet."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -107,12 +157,10 @@ def register() -> str | Response:
                 _("Registration is open to these addresses only: %(domains)s", domains=", ".join(f"@{d}" for d in domains))
             )
         else:
-            service.register_student(
-                email=email,
-                first_name=form.first_name.data.strip(),
-                last_name=form.last_name.data.strip(),
-                password=form.password.data,
-            )
+            # After the response: the page and its timing are the same whether or not the address
+            # already has an account.
+            service.after_response(service.register_student, email, form.first_name.data.strip(),
+                                   form.last_name.data.strip(), form.password.data)
             return render_template("auth/check_mailbox.html", email=email)
     return render_template("auth/register.html", form=form, domains=domains)
 
@@ -137,7 +185,17 @@ def reset_request() -> str | Response:
     """Ask for a reset link; the answer is the same for known and unknown addresses."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        service.send_reset_link(form.email.data)
+        throttles, subjects = _throttles(), _delay_subjects("reset", form.email.data)
+        wait = throttles.retry_after(subjects) if throttles else 0
+        if wait:  # counted for every address typed, known or not: the wait reveals nothing
+            return _wait_page("auth/reset_request.html", form, wait, _(
+                "You asked for several links recently. Wait %(delay)s before asking again; meanwhile, "
+                "look in your spam folder."))
+        if throttles:
+            throttles.record_failure(subjects)
+        # Looking the account up, making the token and talking to the SMTP server all happen after
+        # the response, so known and unknown addresses get the same page in the same time.
+        service.after_response(service.send_reset_link, form.email.data)
         return render_template("auth/check_mailbox.html", email=service.normalize_email(form.email.data), reset=True)
     return render_template("auth/reset_request.html", form=form)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import after_this_request, current_app, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.security import generate_password_hash
 
 from cyberaware.auth.tokens import make_reset_token, make_verify_token
 from cyberaware.extensions import db
@@ -54,11 +57,40 @@ def create_user(email: str, role: str = Role.STUDENT, password: str | None = Non
     return user
 
 
+def after_response(work: Callable[..., Any], *args: Any) -> None:
+    """Run ``work(*args)`` once the current response has been sent, in a fresh application and
+    request context (same host, scheme and language).
+
+    Used for whatever differs between known and unknown e-mail addresses (looking the account up,
+    hashing, creating tokens, talking to the SMTP server): the visible answer is then the same page
+    after the same work, so neither its content nor its timing tells whether an account exists.
+    Errors are logged, never shown (the page has already been sent).
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    base_url = request.host_url
+    locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+
+    def run() -> None:
+        with app.test_request_context("/", base_url=base_url), force_locale(locale):
+            try:
+                work(*args)
+            except Exception:  # noqa: BLE001 - nobody is left to show it to
+                db.session.rollback()
+                log.exception("deferred %s failed", getattr(work, "__name__", "work"))
+
+    @after_this_request
+    def _schedule(response):  # type: ignore[no-untyped-def]
+        response.call_on_close(run)
+        return response
+
+
 def register_student(email: str, first_name: str, last_name: str, password: str) -> None:
     """Create an unverified student and e-mail an activation link; for a taken address, e-mail
     its owner instead. Either way the caller shows the same page."""
     existing = find_user_by_email(email)
     if existing is not None:
+        # Same cost as creating the account (one password hash), so timing tells nothing either.
+        generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
         _send(existing, "auth/email/already_registered.txt", _l("Your CyberAware account"),
               reset_url=external_url("auth.reset_request"))
         log.info("registration attempt for existing user_id=%s", existing.id)

@@ -88,7 +88,10 @@ def register(client, **fields):
     data = {"first_name": "Léa", "last_name": "Martin", "email": "lea.martin@etu.univ-amu.fr",
             "password": "une phrase de passe longue", "confirm": "une phrase de passe longue", "csrf_token": token}
     data.update(fields)
-    return client.post("/register", data=data, headers={"Accept-Language": "en"})
+    response = client.post("/register", data=data, headers={"Accept-Language": "en"})
+    response.get_data()
+    response.close()  # the account work and the e-mail happen once the response is sent
+    return response
 
 
 def test_registration_sends_a_verification_link_that_activates_the_account(client, auth, caplog, dbq):
@@ -131,7 +134,7 @@ def test_duplicate_registration_reveals_nothing_and_creates_nothing(client, make
 def reset_link(client, email, caplog):
     caplog.clear()
     token = csrf_token(client, "/reset-password")
-    client.post("/reset-password", data={"email": email, "csrf_token": token})
+    client.post("/reset-password", data={"email": email, "csrf_token": token}).close()
     match = re.search(r"http://localhost(/reset-password/\S+)", caplog.text)
     return match.group(1) if match else None
 
