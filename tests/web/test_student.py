@@ -362,3 +362,40 @@ def test_an_unanswered_ordering_question_is_wrong_but_not_unreadable(client, stu
     assert results["order-q"]["score"] == 0 and results["order-q"]["invalid"] is False
     html = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "could not be read" not in html
+
+
+def test_parallel_starts_and_submissions_never_exceed_the_attempt_limit(app, client, student, dbq):
+    """Ten students' worth of double clicks at once: the quiz allows two attempts, there are two."""
+    from cyberaware.models import StudentSummary
+
+    complete_intro(client, dbq)
+    cookie = client.get_cookie("session").value
+    token = csrf_token(client, "/learn/")
+    outcomes = []
+
+    def start_and_submit():
+        c = app.test_client()
+        c.set_cookie("session", cookie)
+        started = c.post("/learn/modules/second/quiz", data={"csrf_token": token})
+        location = started.headers.get("Location", "")
+        if "/attempts/" not in location:
+            outcomes.append("refused")
+            return
+        row = attempt_row(dbq, location)
+        submitted = c.post(location, data={**answers_for(row, right=False), "csrf_token": token, "action": "submit"})
+        outcomes.append(submitted.status_code)
+
+    for _ in range(3):
+        threads = [threading.Thread(target=start_and_submit) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    quiz_id = dbq.scalar(sa.select(QuizRecord.id).where(QuizRecord.slug == "second-quiz"))
+    attempts = dbq.scalar(sa.select(sa.func.count()).select_from(Attempt).where(Attempt.quiz_id == quiz_id))
+    numbers = dbq.scalar(sa.select(sa.func.count(sa.distinct(Attempt.number))).where(Attempt.quiz_id == quiz_id))
+    assert attempts == 2 and numbers == 2
+    assert "refused" in outcomes and set(outcomes) <= {"refused", 302}
+    progress = dbq.scalar(sa.select(ModuleProgress).join(ModuleProgress.module).where(ModuleRecord.slug == "second"))
+    assert progress.attempts_count == 2 and progress.completed_at is None  # both failed: not completed
+    assert dbq.get(StudentSummary, student.id).core_done == 1  # intro only, counted once
