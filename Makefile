@@ -4,12 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := cyberaware
 export CYBERAWARE_ENV ?= development
+# Playwright drives Debian's /usr/bin/chromium (tests/e2e/setup.sh installs it); it never downloads one.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test install install-dev translations db content demo clean fuzz help
+.PHONY: run test test-e2e e2e-tools install install-dev translations db content demo clean fuzz help
 
 help:
 	@echo "make run   - install, migrate the SQLite default, load the curriculum, demo accounts, serve on http://127.0.0.1:5000"
-	@echo "make test  - install the test tools and run the whole test suite"
+	@echo "make test  - install the test tools and run the whole test suite (browser suite included)"
+	@echo "make test-e2e - only the browser suite (tests/e2e: gunicorn, Chromium, axe-core)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +45,14 @@ demo: content
 run: content demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install-dev
+test: install-dev e2e-tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-e2e: install-dev e2e-tools
+	$(BIN)/python -m pytest -q tests/e2e $(PYTEST_ARGS)
+
+e2e-tools:
+	bash tests/e2e/setup.sh
 
 fuzz: install-dev
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)

@@ -39,7 +39,11 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:g}{(' ' + unit) if unit else ''}"
 
 
-def _truncate(label: str, limit: int = 30) -> str:
+# Widest usual glyph advance at FONT_SIZE (DejaVu Sans, the fallback on Linux, is the widest).
+CHAR_WIDTH = 9
+
+
+def _truncate(label: str, limit: int = (LABEL_WIDTH - 12) // CHAR_WIDTH) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -81,15 +85,19 @@ def stacked_bar_chart(rows: Sequence[tuple[str, Sequence[int]]], series: Sequenc
     """Horizontal 100 % stacked bars: one bar per row, one segment per series (counts), with a legend."""
     chart_id = _id(chart_id)
     width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
-    legend_height = 28
-    top = legend_height + 8
-    height = top + ROW_HEIGHT * max(len(rows), 1) + 8
     body = []
-    x = LABEL_WIDTH
+    # The legend flows left to right and wraps to a new line rather than running off the chart.
+    x, line = 8, 0
     for name, colour in zip(series, SERIES_COLOURS, strict=False):
-        body.append(f'<rect x="{x}" y="6" width="14" height="14" fill="{colour}"/>'
-                    f'<text x="{x + 20}" y="18">{escape(name)}</text>')
-        x += 28 + 8 * len(name)
+        needed = 36 + CHAR_WIDTH * len(name)
+        if x > 8 and x + needed > width:
+            x, line = 8, line + 1
+        y = 6 + 24 * line
+        body.append(f'<rect x="{x}" y="{y}" width="14" height="14" fill="{colour}"/>'
+                    f'<text x="{x + 20}" y="{y + 12}">{escape(name)}</text>')
+        x += needed
+    top = 24 * (line + 1) + 12
+    height = top + ROW_HEIGHT * max(len(rows), 1) + 8
     for index, (label, values) in enumerate(rows):
         y = top + index * ROW_HEIGHT
         body.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 20}" text-anchor="end"><title>{escape(label)}</title>'

@@ -81,3 +81,21 @@ def test_every_colour_used_has_aa_contrast_on_white():
     assert colours
     for colour in colours:
         assert (1.05) / (luminance(colour) + 0.05) >= 4.5, colour
+
+
+def test_stacked_legend_wraps_inside_the_chart_and_labels_fit_their_column():
+    import re
+
+    from cyberaware.charts import CHAR_WIDTH, LABEL_WIDTH, stacked_bar_chart
+
+    series = ["Not started", "In progress", "Completed", "Completed before the range, a long legend"]
+    svg = str(stacked_bar_chart([("Phishing and social engineering, a very long module title", [1, 2, 3, 4])],
+                                series, "t", "d"))
+    width = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
+    legend = re.findall(r'<rect x="(\d+)" y="(\d+)" width="14" height="14"[^>]*/><text x="\d+" y="\d+">([^<]+)</text>',
+                        svg)
+    assert len(legend) == 4 and len({y for _x, y, _name in legend}) == 2  # wrapped onto a second line
+    for x, _y, name in legend:
+        assert int(x) + 20 + CHAR_WIDTH * len(name) <= width  # no legend runs off the chart
+    label = re.search(r'text-anchor="end"><title>[^<]*</title>([^<]+)</text>', svg).group(1)
+    assert label.endswith("…") and CHAR_WIDTH * len(label) <= LABEL_WIDTH - 8  # fits left of the bars
