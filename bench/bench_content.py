@@ -5,11 +5,18 @@ Generates a content tree in a temporary directory, times
 ``markdown.markdown()`` pass over the same quiz text, and prints both
 timings (best of 3) and their ratio.
 
-Run with ``.venv/bin/python bench/bench_content.py``.
+Also times, on the shipped curriculum (``modules/`` and ``quizzes/``), a full content sync into a
+fresh database and an unchanged re-sync (target < 1 s), with ``load_content`` alone and a bare
+``markdown.markdown()`` pass over the same files as the baseline measured in the same run.
+
+Run with ``.venv/bin/python bench/bench_content.py [--database-url URL] [--repeat N]`` (default
+database: a SQLite file in a temporary folder; the schema of the given database is dropped and
+recreated: use a benchmark database, never a real one).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -17,7 +24,8 @@ from pathlib import Path
 
 import markdown
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from cyberaware.content import load_content  # noqa: E402
 
@@ -142,8 +150,70 @@ def best_of(repeat: int, func) -> float:
     return min(timings)
 
 
+def shipped_sync(url: str, repeat: int) -> dict[str, float]:
+    """Best seconds of a fresh-database sync and of an unchanged re-sync of the shipped curriculum,
+    with the bare baseline (``markdown.markdown()`` over the same files) and ``load_content`` alone."""
+    from cyberaware import create_app
+    from cyberaware.config import TestingConfig
+    from cyberaware.content.loader import MODULES_DIR, QUIZZES_DIR, content_files
+    from cyberaware.extensions import db
+    from cyberaware.services.content_sync import sync_content
+
+    files = content_files(ROOT / MODULES_DIR) + content_files(ROOT / QUIZZES_DIR)
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    fresh, resync = [], []
+    for run in range(repeat):
+        # SQLite: a new file per run; another URL: its schema dropped and recreated.
+        run_url = url.replace(".sqlite", f"-{run}.sqlite") if url.startswith("sqlite:///") else url
+        app = create_app(type("Bench", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": run_url,
+                                                          "CONTENT_DIR": str(ROOT)}))
+        with app.app_context():
+            if not run_url.startswith("sqlite"):
+                db.drop_all()
+            db.create_all()
+            db.session.commit()
+            start = time.perf_counter()
+            report = sync_content(ROOT)
+            fresh.append(time.perf_counter() - start)
+            assert report.succeeded and report.created, [str(p) for p in report.content.errors]
+            start = time.perf_counter()
+            again = sync_content(ROOT)
+            resync.append(time.perf_counter() - start)
+            assert again.succeeded and not (again.created or again.updated or again.new_quiz_versions)
+            if not run_url.startswith("sqlite"):
+                db.session.remove()
+                db.drop_all()
+            db.engine.dispose()
+    return {"files": len(files), "fresh": min(fresh), "resync": min(resync),
+            "load": best_of(repeat, lambda: load_content(ROOT)),
+            "bare": best_of(repeat, lambda: [markdown.markdown(text) for text in texts])}
+
+
 def main() -> int:
     """Run the benchmark and print the figures; return a process exit code."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
+    parser.add_argument("--repeat", type=int, default=REPEAT)
+    parser.add_argument("--skip-generated", action="store_true", help="only the shipped-curriculum sync")
+    args = parser.parse_args()
+    if not args.skip_generated:
+        code = generated_tree(args.repeat)
+        if code:
+            return code
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/sync.sqlite"
+        figures = shipped_sync(url, args.repeat)
+    bare = figures["bare"]
+    print(f"shipped curriculum: {figures['files']} files, database {url.split('@')[-1]}")
+    print(f"bare markdown.markdown() over the same files: {bare:.3f} s")
+    print(f"load_content (parse + render + validate): {figures['load']:.3f} s  (ratio: {figures['load'] / bare:.2f}x)")
+    print(f"sync into a fresh database: {figures['fresh']:.3f} s  (ratio: {figures['fresh'] / bare:.2f}x; target < 1 s)")
+    print(f"unchanged re-sync: {figures['resync']:.3f} s  (ratio: {figures['resync'] / bare:.2f}x; target < 1 s)")
+    return 0
+
+
+def generated_tree(repeat: int) -> int:
+    """The generated tree (200 quizzes of 20 questions): ``load_content`` against bare Markdown."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         texts = write_tree(root)
@@ -154,8 +224,8 @@ def main() -> int:
             print("generated content does not validate", file=sys.stderr)
             return 1
         questions = sum(len(q.questions) for q in content.quizzes.values())
-        ours = best_of(REPEAT, lambda: load_content(root))
-        bare = best_of(REPEAT, lambda: [markdown.markdown(text) for text in texts])
+        ours = best_of(repeat, lambda: load_content(root))
+        bare = best_of(repeat, lambda: [markdown.markdown(text) for text in texts])
     print(f"files: {QUIZ_COUNT} quizzes, {questions} questions, {MODULE_COUNT} modules")
     print(f"load_content (parse + render + validate): {ours:.3f} s")
     print(f"bare markdown.markdown() over the same quiz text: {bare:.3f} s")

@@ -38,8 +38,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from cyberaware.models import ModuleProgress, ModuleRecord, StudentSummary, User
-from cyberaware.services.scope import OutOfScope, check_faculties, student_filter
+from cyberaware.models import ModuleDayTotal, ModuleProgress, ModuleRecord, Role, StudentSummary, User
+from cyberaware.services.scope import OutOfScope, allowed_faculties, check_faculties, student_filter
 
 MAX_VALUES_PER_FILTER = 200
 MAX_VALUE_LENGTH = 200
@@ -439,37 +439,49 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
+def _owned_by(conditions: list[sa.ColumnElement[bool]]) -> sa.ColumnElement[bool]:
+    """Progress rows of the users matching ``conditions``, as ``user_id IN (SELECT ...)``: both
+    databases then read the users first and each one's progress rows by the ``(user_id, module_id)``
+    index, instead of looking every progress row's owner up."""
+    return ModuleProgress.user_id.in_(sa.select(User.id).where(*conditions))
+
+
 def _module_stats(session: Session, viewer: User, filters: ReportFilters, modules: list[ReportModule],
-                  students: int) -> list[ModuleStats]:
-    """Per module: the status counts and the best-score mean (one GROUP BY module)."""
+                  students: int, conditions: list[sa.ColumnElement[bool]] | None = None) -> list[ModuleStats]:
+    """Per module: the status counts and the best-score mean (one GROUP BY module) of the progress
+    rows of the users matching ``conditions`` (default: the viewer's students under ``filters``)."""
     stats = {m.id: ModuleStats(m, students) for m in modules}
     if not modules:
         return []
+    if conditions is None:
+        conditions = student_conditions(viewer, filters)
     stmt = (
         sa.select(ModuleProgress.module_id, _count_if(_completed_in_range(filters)),
                   _count_if(_completed_before(filters)), _count_if(_in_progress(filters)),
-                  sa.func.avg(ModuleProgress.best_ratio), sa.func.count(ModuleProgress.best_ratio))
-        .join(User, User.id == ModuleProgress.user_id)
-        .where(*student_conditions(viewer, filters), _published_progress())
+                  sa.func.sum(ModuleProgress.best_ratio), sa.func.count(ModuleProgress.best_ratio))
+        .where(_owned_by(conditions), _published_progress())
         .group_by(ModuleProgress.module_id)
     )
-    for module_id, completed, before, in_progress, mean_best, scored in session.execute(stmt):
+    for module_id, completed, before, in_progress, best_sum, scored in session.execute(stmt):
         row = stats.get(module_id)
         if row is None:  # published after the module list was read
             continue
         row.completed, row.completed_before, row.in_progress = int(completed), int(before), int(in_progress)
-        row.mean_best = float(mean_best) if mean_best is not None else None
         row.scored = int(scored)
+        row.mean_best = float(best_sum) / row.scored if row.scored and best_sum is not None else None
     return [stats[m.id] for m in modules]
 
 
-def _completions_per_day(session: Session, viewer: User, filters: ReportFilters) -> dict[date, int]:
-    """Module completions within the range per calendar day (one GROUP BY day)."""
+def _completions_per_day(session: Session, viewer: User, filters: ReportFilters,
+                         conditions: list[sa.ColumnElement[bool]] | None = None) -> dict[date, int]:
+    """Module completions within the range per calendar day (one GROUP BY day), of the users
+    matching ``conditions`` (default: the viewer's students under ``filters``)."""
+    if conditions is None:
+        conditions = student_conditions(viewer, filters)
     day = _day(session, ModuleProgress.completed_at).label("completion_day")
     stmt = (
         sa.select(day, sa.func.count())
-        .join(User, User.id == ModuleProgress.user_id)
-        .where(*student_conditions(viewer, filters), _completed_in_range(filters), _published_progress())
+        .where(_owned_by(conditions), _completed_in_range(filters), _published_progress())
         .group_by(sa.literal_column("completion_day"))
     )
     per_day: dict[date, int] = {}
@@ -477,6 +489,80 @@ def _completions_per_day(session: Session, viewer: User, filters: ReportFilters)
         key = _as_date(value)
         per_day[key] = per_day.get(key, 0) + int(count)
     return per_day
+
+
+def _uses_totals(viewer: User, filters: ReportFilters) -> bool:
+    """The module and per-day figures can come from ``module_day_totals``: the viewer sees every
+    faculty and no roster filter is set (the totals are per module and day, not per student)."""
+    return (allowed_faculties(viewer) is None
+            and not (filters.faculties or filters.programmes or filters.years or filters.groups))
+
+
+def _totals_by_module(session: Session, filters: ReportFilters,
+                      module_ids: list[int]) -> dict[int, tuple[int, int, int, float, int, int]] | None:
+    """Per module, from the running totals: (completed in range, completed before, in progress,
+    best-score sum, scored rows, anomalies) over every progress row, whoever owns it."""
+    day = ModuleDayTotal.day
+    in_range = sa.true()
+    if filters.date_from is not None:
+        in_range = sa.and_(in_range, day >= filters.date_from)
+    if filters.date_to is not None:
+        in_range = sa.and_(in_range, day <= filters.date_to)
+    by_end = day <= filters.date_to if filters.date_to is not None else sa.true()
+
+    def total(column: Any, condition: Any = None) -> Any:
+        value = column if condition is None else sa.case((condition, column), else_=0)
+        return sa.func.coalesce(sa.func.sum(value), 0)
+
+    before = total(ModuleDayTotal.completed, day < filters.date_from) if filters.date_from else sa.literal(0)
+    stmt = (
+        sa.select(ModuleDayTotal.module_id, total(ModuleDayTotal.completed, in_range), before,
+                  total(ModuleDayTotal.started, by_end) - total(ModuleDayTotal.completed, by_end),
+                  total(ModuleDayTotal.best_sum), total(ModuleDayTotal.scored), total(ModuleDayTotal.anomalies))
+        .where(ModuleDayTotal.module_id.in_(module_ids))
+        .group_by(ModuleDayTotal.module_id)
+    )
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3]), float(row[4]), int(row[5]), int(row[6]))
+            for row in session.execute(stmt)}
+
+
+def _totals_per_day(session: Session, filters: ReportFilters, module_ids: list[int]) -> dict[date, int]:
+    """Completions per day within the range, from the running totals (every progress row)."""
+    day = ModuleDayTotal.day
+    conditions = [ModuleDayTotal.module_id.in_(module_ids)]
+    if filters.date_from is not None:
+        conditions.append(day >= filters.date_from)
+    if filters.date_to is not None:
+        conditions.append(day <= filters.date_to)
+    stmt = sa.select(day, sa.func.sum(ModuleDayTotal.completed)).where(*conditions).group_by(day)
+    return {_as_date(value): int(count) for value, count in session.execute(stmt) if count}
+
+
+def _figures_from_totals(session: Session, filters: ReportFilters, modules: list[ReportModule],
+                         students: int) -> tuple[list[ModuleStats], dict[date, int]] | None:
+    """The per-module stats and per-day completions from ``module_day_totals``, minus the progress
+    rows of accounts that are not students (grouped in SQL: there are few). None when the totals
+    cannot be trusted (a row completed before it started), so the caller groups the rows instead."""
+    module_ids = [m.id for m in modules]
+    totals = _totals_by_module(session, filters, module_ids)
+    if totals is None or any(row[5] for row in totals.values()):
+        return None
+    others = [User.role != Role.STUDENT]
+    extra = {s.module.id: s for s in _module_stats(session, None, filters, modules, 0, others)}  # type: ignore[arg-type]
+    stats = []
+    for module in modules:
+        completed, before, in_progress, best_sum, scored, _anomalies = totals.get(module.id, (0, 0, 0, 0.0, 0, 0))
+        other = extra[module.id]
+        row = ModuleStats(module, students, completed - other.completed, before - other.completed_before,
+                          in_progress - other.in_progress)
+        row.scored = scored - other.scored
+        other_sum = (other.mean_best or 0.0) * other.scored
+        row.mean_best = (best_sum - other_sum) / row.scored if row.scored else None
+        stats.append(row)
+    per_day = _totals_per_day(session, filters, module_ids)
+    for day, count in _completions_per_day(session, None, filters, others).items():  # type: ignore[arg-type]
+        per_day[day] = per_day.get(day, 0) - count
+    return stats, {day: count for day, count in per_day.items() if count}
 
 
 def bucket_start(day: date, bucket: str) -> date:
@@ -521,17 +607,24 @@ def time_buckets(per_day: dict[date, int], first: date | None, last: date | None
 def completion_report(session: Session, viewer: User, filters: ReportFilters, lang: str = "fr") -> CompletionReport:
     """The dashboard's numbers for the students ``viewer`` may see, filtered.
 
-    Three GROUP BY queries over ``module_progress`` (after the module list): per student rolled up
-    per roster combination, per module, and per day of completion.
+    After the module list: one GROUP BY over the students (per roster combination, from
+    ``student_summaries``), then the per-module and per-day figures: from the running totals
+    ``module_day_totals`` for a viewer who sees every faculty without roster filters, otherwise
+    two GROUP BY queries over the students' ``module_progress`` rows.
     """
     modules = report_modules(session, lang)
     combinations = _combinations(session, viewer, filters, modules)
     total = GroupStats(())
     for combo in combinations:
         total.add(combo.students, combo.finished, combo.score_sum, combo.scored)
-    module_stats = _module_stats(session, viewer, filters, modules, total.students)
-    bucket, points = time_buckets(_completions_per_day(session, viewer, filters) if modules else {},
-                                  filters.date_from, filters.date_to)
+    figures = _figures_from_totals(session, filters, modules, total.students) \
+        if modules and _uses_totals(viewer, filters) else None
+    if figures is None:
+        module_stats = _module_stats(session, viewer, filters, modules, total.students)
+        per_day = _completions_per_day(session, viewer, filters) if modules else {}
+    else:
+        module_stats, per_day = figures
+    bucket, points = time_buckets(per_day, filters.date_from, filters.date_to)
     return CompletionReport(
         filters=filters, modules=modules, students=total.students, finished=total.finished,
         module_stats=module_stats, mean_best=total.mean_best,

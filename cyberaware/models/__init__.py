@@ -21,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "ContentSync",
     "CoordinatorFaculty",
+    "ModuleDayTotal",
     "ModuleProgress",
     "ModuleRecord",
     "ModuleTranslation",
@@ -32,3 +33,4 @@ __all__ = [
 ]
 from cyberaware.models.api_token import ApiToken  # noqa: E402
 from cyberaware.models.expert import ExpertFlag  # noqa: E402
+from cyberaware.models.totals import ModuleDayTotal  # noqa: E402

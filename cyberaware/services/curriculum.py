@@ -6,16 +6,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from cyberaware.extensions import db
-from cyberaware.models import ModuleProgress, ModuleRecord, QuizRecord, User
+from cyberaware.models import ModuleProgress, ModuleRecord, ModuleTranslation, User
 from cyberaware.progress import ModuleInfo, ModuleStanding, ProgressInfo, standings
 
 
 def published_modules() -> list[ModuleRecord]:
-    """Modules that are not archived, with translations and quiz loaded in two queries."""
+    """Modules that are not archived, with their translations' titles, in two queries.
+
+    Only what lists of modules show is read: not the rendered bodies, nor the quizzes and their
+    versions (a quiz version holds every question in every language, as JSON); they load on
+    first access when a page needs them.
+    """
     return list(db.session.scalars(
         sa.select(ModuleRecord).where(ModuleRecord.archived_at.is_(None))
-        .options(selectinload(ModuleRecord.translations),
-                 selectinload(ModuleRecord.quiz).selectinload(QuizRecord.current_version))
+        .options(selectinload(ModuleRecord.translations).load_only(
+            ModuleTranslation.module_id, ModuleTranslation.lang, ModuleTranslation.title))
         .order_by(ModuleRecord.level != "core", ModuleRecord.position)
     ))
 

@@ -48,3 +48,30 @@ def rebuild_student_summaries() -> None:
     """Recompute every student's totals with one INSERT … SELECT … GROUP BY (caller commits)."""
     db.session.execute(sa.delete(StudentSummary))
     db.session.execute(sa.insert(StudentSummary).from_select(COLUMNS, _totals()))
+
+
+def rebuild_module_day_totals() -> None:
+    """Recompute ``module_day_totals`` from ``module_progress`` (caller commits).
+
+    The database triggers keep them up to date; this is for repairs and bulk loads that ran
+    without the triggers.
+    """
+    from cyberaware.models import ModuleDayTotal
+
+    db.session.execute(sa.delete(ModuleDayTotal))
+    dialect = db.session.get_bind().dialect.name
+    day = (lambda c: sa.func.date(c)) if dialect == "sqlite" else (lambda c: sa.cast(c, sa.Date))  # noqa: E731
+    mp = ModuleProgress
+    anomaly = sa.case((mp.completed_at < mp.started_at, 1), else_=0)
+    started = (sa.select(mp.module_id.label("module_id"), day(mp.started_at).label("day"),
+                         sa.literal(1).label("started"), sa.literal(0).label("completed"),
+                         sa.case((mp.best_ratio.is_not(None), 1), else_=0).label("scored"),
+                         sa.func.coalesce(mp.best_ratio, 0.0).label("best_sum"), anomaly.label("anomalies")))
+    completed = (sa.select(mp.module_id, day(mp.completed_at), sa.literal(0), sa.literal(1), sa.literal(0),
+                           sa.literal(0.0), sa.literal(0)).where(mp.completed_at.is_not(None)))
+    rows = sa.union_all(started, completed).subquery()
+    db.session.execute(sa.insert(ModuleDayTotal).from_select(
+        ["module_id", "day", "started", "completed", "scored", "best_sum", "anomalies"],
+        sa.select(rows.c.module_id, rows.c.day, sa.func.sum(rows.c.started), sa.func.sum(rows.c.completed),
+                  sa.func.sum(rows.c.scored), sa.func.sum(rows.c.best_sum), sa.func.sum(rows.c.anomalies))
+        .group_by(rows.c.module_id, rows.c.day)))

@@ -18,6 +18,7 @@ from cyberaware.quiz_view import present_question
 from cyberaware.services import attempts as attempt_service
 from cyberaware.services import attestations as attestation_service
 from cyberaware.services.curriculum import module_by_slug, student_standings
+from cyberaware.student.pages import module_text
 
 bp = Blueprint("student", __name__)
 require_roles(bp, Role.STUDENT)
@@ -48,10 +49,10 @@ def dashboard() -> str:
 @bp.route("/modules/<slug>")
 def module(slug: str) -> str | tuple[str, int]:
     """A module in the student's language (French when not translated), unless locked."""
-    record = module_by_slug(slug)
+    items, records = student_standings(current_user)
+    record = records.get(slug)  # published modules only, like module_by_slug()
     if record is None:
         abort(404)
-    items, records = student_standings(current_user)
     standing = next(item for item in items if item.module.slug == slug)
     if standing.locked_by:
         titles = [records[s].translation(_lang()).title for s in standing.locked_by if s in records]
@@ -59,13 +60,14 @@ def module(slug: str) -> str | tuple[str, int]:
                                missing_slugs=standing.locked_by), 403
     if standing.status == "not_started":
         attempt_service.mark_started(current_user, record)
+    text = module_text(record, _lang())
     quiz = record.quiz
     context = {}
     if quiz is not None:
         context = {"open_attempt": attempt_service.open_attempt(current_user, quiz),
                    "attempts_left": attempt_service.attempts_left(current_user, quiz),
                    "version": quiz.current_version}
-    return render_template("student/module.html", record=record, text=record.translation(_lang()),
+    return render_template("student/module.html", record=record, text=text,
                            standing=standing, quiz=quiz, **context)
 
 
