@@ -33,6 +33,12 @@ CSV_FLUSH_ROWS = 500
 Translate = Callable[[str], str]
 
 
+def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
+    """Mark ``text`` for the translation catalogue without translating it here: exports translate
+    their labels at run time with the ``translate`` they are given."""
+    return text
+
+
 def neutralise(value: Any) -> Any:
     """A cell value safe for spreadsheets: text starting with ``= + - @``, tab or carriage return
     gets a leading ``'`` so it is never read as a formula; numbers, dates and None are unchanged."""
@@ -51,10 +57,15 @@ def _percent(value: float | None) -> float | None:
 
 # --- per-student rows --------------------------------------------------------------------------
 
-STUDENT_COLUMNS = ("Last name", "First name", "E-mail", "Student number", "Faculty", "Programme", "Year",
-                   "Group", "% core completed", "Modules completed")
-STATUS_LABELS = {reports.NOT_STARTED: "not started", reports.IN_PROGRESS: "in progress",
-                 reports.COMPLETED: "completed", reports.COMPLETED_BEFORE: "completed before the period"}
+STUDENT_COLUMNS = (N_("Last name"), N_("First name"), N_("E-mail"), N_("Student number"), N_("Faculty"),
+                   N_("Programme"), N_("Year"), N_("Group"), N_("% core completed"), N_("Modules completed"))
+STATUS_LABELS = {reports.NOT_STARTED: N_("not started"), reports.IN_PROGRESS: N_("in progress"),
+                 reports.COMPLETED: N_("completed"), reports.COMPLETED_BEFORE: N_("completed before the period")}
+#: The expert-track statuses of cyberaware.services.expert.status_label, as exports show them.
+EXPERT_STATUS_LABELS = (N_("dismissed"), N_("declined"), N_("withdrawn"), N_("joined"), N_("confirmed"),
+                        N_("qualified"))
+MODULE_COLUMN_LABELS = (N_("status"), N_("best score %"), N_("completion date"), N_("Expert track"),
+                        N_("% completed"), N_("All"))
 
 
 def expert_status_lookup() -> Callable[[list[int]], dict[int, str]] | None:
@@ -180,8 +191,8 @@ def _student_rows(session: Session, stmt: sa.Select, modules: list[ReportModule]
 
 # --- aggregate rows ------------------------------------------------------------------------------
 
-AGGREGATE_COLUMNS = ("Faculty", "Programme", "Year", "Group", "Students", "Finished the core curriculum",
-                     "% core curriculum", "Mean best score %")
+AGGREGATE_COLUMNS = (N_("Faculty"), N_("Programme"), N_("Year"), N_("Group"), N_("Students"),
+                     N_("Finished the core curriculum"), N_("% core curriculum"), N_("Mean best score %"))
 
 
 def aggregate_rows(session: Session, viewer: User, filters: ReportFilters, lang: str = "fr",
