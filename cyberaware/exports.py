@@ -281,33 +281,19 @@ def write_csv(rows: Iterable[list[Any]], stream: IO[bytes], delimiter: str = ";"
         stream.write(chunk)
 
 
-def _xlsx_cell(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+def iter_xlsx(rows: Iterable[list[Any]], sheet_title: str = "Export") -> Iterator[bytes]:
+    """``rows`` as an XLSX file streamed in chunks (:mod:`cyberaware.xlsx`), every text cell
+    neutralised; the header row is bold and frozen, dates are real dates."""
+    from cyberaware.xlsx import iter_xlsx as stream
 
-    if isinstance(value, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+    return stream(([neutralise(value) for value in row] for row in rows), sheet_title)
 
 
 def write_xlsx(rows: Iterable[list[Any]], path_or_stream: Any, sheet_title: str = "Export") -> None:
-    """Write ``rows`` as an XLSX workbook with openpyxl's write-only mode (rows go to disk as they come);
-    the header row is bold and frozen, dates are real dates."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    for index, row in enumerate(rows):
-        if index == 0:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=_xlsx_cell(value))
-                cell.font = bold
-                cells.append(cell)
-            sheet.append(cells)
-        else:
-            sheet.append([_xlsx_cell(v) for v in row])
-    workbook.save(path_or_stream)
+    """Write :func:`iter_xlsx` to a path or a binary stream."""
+    if hasattr(path_or_stream, "write"):
+        for chunk in iter_xlsx(rows, sheet_title):
+            path_or_stream.write(chunk)
+        return
+    with open(path_or_stream, "wb") as handle:
+        write_xlsx(rows, handle, sheet_title)

@@ -7,13 +7,12 @@ the audit event and stream the answer.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, make_response, redirect, render_template, request, send_file, \
+from flask import Response, abort, flash, make_response, redirect, render_template, request, \
     stream_with_context, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -146,10 +145,8 @@ def export_response(kind: str, fmt: str, viewer: User, filters: reports.ReportFi
                             mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
         response.charset = "utf-8"
     else:
-        spool = tempfile.TemporaryFile(suffix=".xlsx")  # deleted when the response closes it
-        exports.write_xlsx(rows, spool, sheet_title=kind)
-        spool.seek(0)
-        response = send_file(spool, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+        response = Response(stream_with_context(exports.iter_xlsx(rows, sheet_title=kind)), mimetype=XLSX_MIMETYPE,
+                            headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     response.headers["Cache-Control"] = "no-store"
     return response
 
