@@ -30,7 +30,7 @@ install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
 
 translations:
-	$(BIN)/pybabel compile -d cyberaware/translations 2>/dev/null
+	$(BIN)/pybabel compile -d cyberaware/translations
 
 db: install
 	$(BIN)/flask db upgrade

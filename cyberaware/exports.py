@@ -58,14 +58,14 @@ def _percent(value: float | None) -> float | None:
 # --- per-student rows --------------------------------------------------------------------------
 
 STUDENT_COLUMNS = (N_("Last name"), N_("First name"), N_("E-mail"), N_("Student number"), N_("Faculty"),
-                   N_("Programme"), N_("Year"), N_("Group"), N_("% core completed"), N_("Modules completed"))
+                   N_("Programme"), N_("Year"), N_("Group"), N_("Core completed (%)"), N_("Modules completed"))
 STATUS_LABELS = {reports.NOT_STARTED: N_("not started"), reports.IN_PROGRESS: N_("in progress"),
                  reports.COMPLETED: N_("completed"), reports.COMPLETED_BEFORE: N_("completed before the period")}
 #: The expert-track statuses of cyberaware.services.expert.status_label, as exports show them.
 EXPERT_STATUS_LABELS = (N_("dismissed"), N_("declined"), N_("withdrawn"), N_("joined"), N_("confirmed"),
                         N_("qualified"))
-MODULE_COLUMN_LABELS = (N_("status"), N_("best score %"), N_("completion date"), N_("Expert track"),
-                        N_("% completed"), N_("All"))
+MODULE_COLUMN_LABELS = (N_("status"), N_("best score (%)"), N_("completion date"), N_("Expert track"),
+                        N_("completed (%)"), N_("All"))
 
 
 def expert_status_lookup() -> Callable[[list[int]], dict[int, str]] | None:
@@ -80,7 +80,7 @@ def student_header(modules: list[ReportModule], translate: Translate = _identity
     """The per-student export's header row."""
     header = [translate(c) for c in STUDENT_COLUMNS]
     for module in modules:
-        header += [f"{module.title} — {translate('status')}", f"{module.title} — {translate('best score %')}",
+        header += [f"{module.title} — {translate('status')}", f"{module.title} — {translate('best score (%)')}",
                    f"{module.title} — {translate('completion date')}"]
     header.append(translate("Expert track"))
     return header
@@ -192,7 +192,7 @@ def _student_rows(session: Session, stmt: sa.Select, modules: list[ReportModule]
 # --- aggregate rows ------------------------------------------------------------------------------
 
 AGGREGATE_COLUMNS = (N_("Faculty"), N_("Programme"), N_("Year"), N_("Group"), N_("Students"),
-                     N_("Finished the core curriculum"), N_("% core curriculum"), N_("Mean best score %"))
+                     N_("Finished the core curriculum"), N_("Core curriculum (%)"), N_("Mean best score (%)"))
 
 
 def aggregate_rows(session: Session, viewer: User, filters: ReportFilters, lang: str = "fr",
@@ -202,7 +202,7 @@ def aggregate_rows(session: Session, viewer: User, filters: ReportFilters, lang:
     Two GROUP BY queries, whatever the number of students."""
     report = reports.completion_report(session, viewer, filters, lang)
     completed = reports.completed_per_combination(session, viewer, filters, report.modules)
-    yield [translate(c) for c in AGGREGATE_COLUMNS] + [f"{m.title} — {translate('% completed')}"
+    yield [translate(c) for c in AGGREGATE_COLUMNS] + [f"{m.title} — {translate('completed (%)')}"
                                                         for m in report.modules]
     for combo in report.combinations:
         per_module = completed.get(combo.key, {})

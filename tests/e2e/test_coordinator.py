@@ -199,7 +199,7 @@ def test_coordinator_roster_dashboard_exports(new_context: Any, mailbox: Any, ax
     rows = [list(r) for r in load_workbook(path, read_only=True).active.iter_rows(values_only=True)]
     header, total = rows[0], rows[-1]
     assert total[0] == "All" and total[4] == len(sciences)
-    why = header.index(f"{module_title(WHY, 'en')} — % completed")
+    why = header.index(f"{module_title(WHY, 'en')} — completed (%)")
     done = expected_statuses(WHY, sciences)["completed"]
     assert total[why] == round(100 * done / len(sciences), 1)
     per_group = {tuple(r[:4]): r[4] for r in rows[1:-1]}

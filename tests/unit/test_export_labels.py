@@ -41,3 +41,14 @@ def test_expert_statuses_are_all_listed():
     produced = {status_label(q, review, consent) for q in (True, False)
                 for review in ("pending", "confirmed", "dismissed") for consent in ("", "given", "declined", "withdrawn")}
     assert produced - {""} == set(exports.EXPERT_STATUS_LABELS)
+
+
+def test_the_french_catalogue_compiles_without_errors():
+    """`make` compiles the catalogue; a placeholder mismatch would stop `make run` and `make test`."""
+    from babel.messages.mofile import write_mo
+
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    problems = [(message.id, [str(error) for error in errors]) for message, errors in catalogue.check()]
+    assert problems == []
+    write_mo(__import__("io").BytesIO(), catalogue)

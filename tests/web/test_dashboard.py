@@ -247,8 +247,8 @@ def test_student_csv_export(client, auth, roster, coordinator, dbq):
     rows = read_csv(response.data)
     header, data = rows[0], rows[1:]
     assert header[:10] == ["Last name", "First name", "E-mail", "Student number", "Faculty", "Programme",
-                           "Year", "Group", "% core completed", "Modules completed"]
-    assert header[10:13] == ["Introduction (EN) — status", "Introduction (EN) — best score %",
+                           "Year", "Group", "Core completed (%)", "Modules completed"]
+    assert header[10:13] == ["Introduction (EN) — status", "Introduction (EN) — best score (%)",
                              "Introduction (EN) — completion date"]
     assert header[-1] == "Expert track" and len(header) == 10 + 4 * 3 + 1
     assert not any("hash" in h.lower() or "token" in h.lower() for h in header)
@@ -287,7 +287,7 @@ def test_xlsx_exports_have_the_same_numbers(client, auth, roster, coordinator, d
     aggregate = client.get("/coordinator/export/aggregate.xlsx", headers={"Accept-Language": "en"})
     rows = [list(r) for r in load_workbook(io.BytesIO(aggregate.data), read_only=True).active.iter_rows(values_only=True)]
     assert rows[0][:8] == ["Faculty", "Programme", "Year", "Group", "Students", "Finished the core curriculum",
-                           "% core curriculum", "Mean best score %"]
+                           "Core curriculum (%)", "Mean best score (%)"]
     total = rows[-1]
     assert total[0] == "All" and total[4:8] == [5, 2, 40, 70] and total[8:12] == [60, 40, 40, 20]
     hist = next(r for r in rows if r[1] == "L Hist")
