@@ -71,8 +71,14 @@ def _none_label(value: str | None) -> str:
     return value if value else _("(not set)")
 
 
+#: A breakdown with more rows is not charted (a university has thousands of groups: a bar per group
+#: would be a chart taller than any screen and half the page's weight); its table stays complete.
+MAX_CHART_ROWS = 60
+
+
 def dashboard_charts(report: reports.CompletionReport) -> dict[str, Markup]:
-    """The dashboard's SVG charts (their numbers are also in the page's tables)."""
+    """The dashboard's SVG charts (their numbers are also in the page's tables); breakdowns of more
+    than :data:`MAX_CHART_ROWS` rows get a sentence instead of a chart."""
     series = [_("Not started"), _("In progress"), _("Completed")]
     if report.filters.date_from:
         series.append(_("Completed before the period"))
@@ -100,6 +106,11 @@ def dashboard_charts(report: reports.CompletionReport) -> dict[str, Markup]:
             ("programme", _("Core curriculum completion rate per programme"), report.by_programme),
             ("year", _("Core curriculum completion rate per year"), report.by_year),
             ("group", _("Core curriculum completion rate per group"), report.by_group)):
+        if len(groups) > MAX_CHART_ROWS:
+            result[name] = Markup("<p class=\"hint\">{}</p>").format(_(
+                "%(n)d rows: too many for a chart. Filter by faculty or programme to chart them; the table "
+                "lists them all.", n=len(groups)))
+            continue
         result[name] = charts.bar_chart(
             [(" · ".join(_none_label(k) for k in g.key), _pct(g.completion_rate)) for g in groups], title,
             _("Share of the students who completed every core module, in percent."), chart_id=f"chart-{name}")

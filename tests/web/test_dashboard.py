@@ -185,6 +185,19 @@ def test_dashboard_page_shows_charts_and_tables(client, auth, roster, coordinato
     assert "/coordinator/export/students.csv?faculty=Lettres&amp;programme=L+Hist" in filtered
 
 
+def test_breakdowns_too_long_for_a_chart_keep_their_table(client, auth, roster, coordinator, monkeypatch):
+    from cyberaware.coordinator import dashboard
+
+    monkeypatch.setattr(dashboard, "MAX_CHART_ROWS", 1)
+    auth.login(coordinator.email)
+    html = client.get("/coordinator/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'id="chart-group' not in html and 'id="chart-faculty' not in html
+    assert re.search(r"\d+ rows: too many for a chart", html)
+    group_table = html[html.index('id="group-heading"'):]
+    assert group_table.count("<tr") >= 3  # every group still listed
+    assert 'id="chart-modules' in html  # the per-module charts stay
+
+
 def test_coordinator_home_redirects_to_dashboard(client, auth, coordinator):
     auth.login(coordinator.email)
     assert client.get("/coordinator/").headers["Location"].endswith("/coordinator/dashboard")
