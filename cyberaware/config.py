@@ -57,8 +57,11 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_ENABLED = _env_bool("CYBERAWARE_RATELIMIT", True)
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMITS = "10 per minute;50 per hour"  # per address and per account, on failed and successful posts
-    RESET_LIMITS = "5 per minute;20 per hour"
+    # Per address and per account; login limits count failed posts only.
+    LOGIN_LIMITS = os.environ.get("CYBERAWARE_LOGIN_LIMITS", "10 per minute;50 per hour")
+    RESET_LIMITS = os.environ.get("CYBERAWARE_RESET_LIMITS", "5 per minute;20 per hour")
+    # Prefix of every rate-limit and login-delay key: separates apps sharing one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("CYBERAWARE_RATELIMIT_PREFIX", "")
     # Progressive delay (cyberaware/auth/throttle.py), "free,base,cap,window" in seconds: after
     # `free` failures the wait starts at `base` and doubles up to `cap`; counted over `window`.
     # Per address the free allowance is large, since a whole campus may share one NAT address.

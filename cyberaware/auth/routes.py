@@ -74,7 +74,8 @@ def _throttles() -> Throttles | None:
         return None
     throttles = current_app.extensions.get("cyberaware.throttles")
     if throttles is None:
-        throttles = Throttles(current_app.config["RATELIMIT_STORAGE_URI"], current_app.config["LOGIN_DELAYS"])
+        throttles = Throttles(current_app.config["RATELIMIT_STORAGE_URI"], current_app.config["LOGIN_DELAYS"],
+                              current_app.config.get("RATELIMIT_KEY_PREFIX", ""))
         current_app.extensions["cyberaware.throttles"] = throttles
     return throttles
 

@@ -54,15 +54,16 @@ class DelayPolicy:
 class Throttle:
     """Failure counters and waits for one kind of key (``scope``: login-account, login-address…)."""
 
-    def __init__(self, storage: Storage, scope: str, policy: DelayPolicy) -> None:
+    def __init__(self, storage: Storage, scope: str, policy: DelayPolicy, prefix: str = "") -> None:
         self.storage = storage
         self.scope = scope
         self.policy = policy
+        self.prefix = prefix
 
     def _key(self, kind: str, subject: str) -> str:
         # Hashed so that no e-mail address is written into Redis.
         digest = hashlib.sha256(subject.encode("utf-8")).hexdigest()[:32]
-        return f"cyberaware-delay/{self.scope}/{kind}/{digest}"
+        return f"{self.prefix}cyberaware-delay/{self.scope}/{kind}/{digest}"
 
     def retry_after(self, subject: str) -> int:
         """Whole seconds ``subject`` must still wait (0: it may try now)."""
@@ -90,9 +91,10 @@ class Throttle:
 class Throttles:
     """The four throttles of the authentication pages, sharing one storage."""
 
-    def __init__(self, storage_uri: str, policies: dict[str, str]) -> None:
+    def __init__(self, storage_uri: str, policies: dict[str, str], prefix: str = "") -> None:
+        """``prefix`` (Flask-Limiter's RATELIMIT_KEY_PREFIX) separates apps sharing one Redis."""
         self.storage = storage_from_string(storage_uri)
-        self.by_scope = {scope: Throttle(self.storage, scope, DelayPolicy.parse(text))
+        self.by_scope = {scope: Throttle(self.storage, scope, DelayPolicy.parse(text), prefix)
                          for scope, text in policies.items()}
 
     def __getitem__(self, scope: str) -> Throttle:

@@ -14,7 +14,7 @@ from flask_migrate.cli import db as db_cli
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target: Path) -> None:
     """Copy the SQLite database to TARGET with SQLite's online backup API (writers may keep
-    writing). PostgreSQL: use pg_dump, see docs/deployment-notes in the README."""
+    writing). PostgreSQL: use pg_dump -Fc and pg_restore, see docs/deployment.md."""
     uri: str = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if not uri.startswith("sqlite:///"):
         raise click.ClickException("flask db backup copies SQLite databases; for PostgreSQL use pg_dump -Fc")

@@ -60,10 +60,13 @@ def test_a_throttle_counts_failures_and_forgets_them():
     assert throttle.retry_after("a@x") == 0 and throttle.record_failure("a@x") == 0
 
 
-def test_keys_carry_no_e_mail_address():
+def test_keys_carry_no_e_mail_address_and_the_apps_prefix():
     storage = MemoryStorage()
-    Throttle(storage, "login-account", DelayPolicy.parse("0,1,60,3600")).record_failure("lea@etu.univ-amu.fr")
+    Throttle(storage, "login-account", DelayPolicy.parse("0,1,60,3600"), "site-a/").record_failure("lea@etu.univ-amu.fr")
     assert storage.storage and not any("lea" in key or "univ-amu" in key for key in storage.storage)
+    assert all(key.startswith("site-a/cyberaware-delay/") for key in storage.storage)
+    other = Throttle(storage, "login-account", DelayPolicy.parse("0,1,60,3600"), "site-b/")
+    assert other.retry_after("lea@etu.univ-amu.fr") == 0  # another app sharing the storage is not delayed
 
 
 # --- on the login page -------------------------------------------------------------------------
@@ -117,7 +120,8 @@ def test_the_delay_holds_across_app_instances_sharing_redis(database, make_user)
     from cyberaware import create_app
     from tests.conftest import _config
 
-    config = {"LOGIN_DELAY_ENABLED": True, "LOGIN_DELAYS": DELAYS, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+    config = {"LOGIN_DELAY_ENABLED": True, "LOGIN_DELAYS": DELAYS, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+              "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}/"}
     first, second = create_app(_config(database, **config)), create_app(_config(database, **config))
     email = f"redis-{uuid.uuid4().hex}@etu.univ-amu.fr"
     make_user("student", email=email)
