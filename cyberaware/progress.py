@@ -63,6 +63,14 @@ def standings(modules: list[ModuleInfo], progress: dict[str, ProgressInfo]) -> l
     return result
 
 
+def by_level(items: list[ModuleStanding]) -> dict[str, list[ModuleStanding]]:
+    """The standings of each level (``core`` and ``advanced`` always present), in order."""
+    groups: dict[str, list[ModuleStanding]] = {"core": [], "advanced": []}
+    for item in items:
+        groups.setdefault(item.module.level, []).append(item)
+    return groups
+
+
 def completion_ratio(items: list[ModuleStanding], level: str | None = "core") -> float:
     """Share of completed modules (of ``level``; all levels when None); 0 when there are none."""
     pool = [s for s in items if level is None or s.module.level == level]

@@ -110,7 +110,8 @@ def _upsert(model: type, rows: list[dict], keys: tuple[str, ...], add: tuple[str
 
 
 def tally_submission(attempt: Attempt, results: list[dict], seconds: float) -> None:
-    """Add a just-submitted attempt to the running totals (in the caller's transaction)."""
+    """Add a just-submitted attempt to the running totals (in the caller's transaction, which
+    should call this last: the rows are shared by every submission of the quiz version)."""
     scopes = ["all"] + (["first"] if attempt.number == 1 else [])
     total = float(attempt.score or 0)
     quiz_rows, ratio_rows, item_rows, answer_rows = [], [], [], []
@@ -125,6 +126,10 @@ def tally_submission(attempt: Attempt, results: list[dict], seconds: float) -> N
                               "sum_x2": x * x, "sum_r": rest, "sum_r2": rest * rest, "sum_xr": x * rest})
             answer_rows.append({**key, "question_id": r["id"], "response_key": r.get("key", "")[:200],
                                 "right": bool(r["correct"]), "n": 1})
+    # Rows in one fixed order (questions are shown shuffled): concurrent submissions of a quiz then
+    # lock the shared tally rows in the same order and wait for each other instead of deadlocking.
+    item_rows.sort(key=lambda row: (row["scope"], row["question_id"]))
+    answer_rows.sort(key=lambda row: (row["scope"], row["question_id"], row["response_key"]))
     _upsert(QuizTally, quiz_rows, ("version_id", "scope"),
             ("n", "passed", "sum_ratio", "sum_seconds", "sum_total", "sum_total2"))
     _upsert(RatioTally, ratio_rows, ("version_id", "scope", "ratio"), ("n",))

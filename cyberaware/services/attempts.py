@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from blinker import Namespace
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from cyberaware import attempts as rules
 from cyberaware.content.model import Quiz
@@ -22,6 +26,9 @@ from cyberaware.extensions import db
 from cyberaware.grading import final_grade, passed
 from cyberaware.services.summaries import refresh_student_summary
 from cyberaware.models import Attempt, AttemptAnswer, ModuleProgress, ModuleRecord, QuizRecord, QuizVersion, User, utcnow
+
+if TYPE_CHECKING:
+    from cyberaware.services.curriculum import PublishedQuiz
 
 log = logging.getLogger("cyberaware.attempts")
 
@@ -49,26 +56,104 @@ class SubmitOutcome:
 
 
 def quiz_content(version: QuizVersion, lang: str) -> Quiz:
-    """The quiz of ``version`` in ``lang`` (French when that language is missing)."""
+    """The quiz of ``version`` in ``lang`` (French when that language is missing).
+
+    A new object, built from the version's JSON; see :func:`cached_quiz_content` for pages.
+    """
     data = version.data.get(lang) or version.data.get("fr") or next(iter(version.data.values()))
     return Quiz.from_dict(data)
 
 
+class QuizCache:
+    """A bounded, thread-safe LRU of decoded quizzes keyed by (version id, content hash, language).
+
+    Quiz versions are never modified once created (a sync that changes a quiz adds a version),
+    and the key includes the content hash, so an entry cannot go stale, even when a test
+    database reuses ids. The quizzes are shared: callers must not modify them.
+    """
+
+    def __init__(self, maxsize: int = 128) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[tuple[int, str, str], Quiz] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, version: QuizVersion, lang: str) -> Quiz:
+        """The quiz of ``version`` in ``lang``, decoded once per process while it stays cached."""
+        key = (version.id, version.content_hash, lang)
+        with self._lock:
+            quiz = self._items.get(key)
+            if quiz is not None:
+                self._items.move_to_end(key)
+                return quiz
+        quiz = quiz_content(version, lang)  # outside the lock: may load the version's JSON
+        with self._lock:
+            self._items[key] = quiz
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return quiz
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._items.clear()
+
+
+#: Decoded quizzes of this process (pages and grading read quizzes on every request).
+quiz_cache = QuizCache()
+
+
+def cached_quiz_content(version: QuizVersion, lang: str) -> Quiz:
+    """Like :func:`quiz_content`, from the process's cache: a shared object, not to be modified."""
+    return quiz_cache.get(version, lang)
+
+
 def attempt_quiz(attempt: Attempt) -> Quiz:
-    """The exact quiz an attempt was taken on."""
-    return quiz_content(attempt.version, attempt.lang)
+    """The exact quiz an attempt was taken on (shared, cached: not to be modified)."""
+    return cached_quiz_content(attempt.version, attempt.lang)
+
+
+def load_own_attempt(user_id: int, public_id: str) -> Attempt | None:
+    """The user's attempt with that public id, with its quiz, module and version settings in one
+    query; the version's questions (JSON) load only if the decoded quiz is not cached."""
+    return db.session.scalar(_OWN_ATTEMPT, {"public_id": public_id, "user_id": user_id})
+
+
+# Statements of the pages, built once (building one costs more than running it).
+_OPEN_ATTEMPT = sa.select(Attempt).where(Attempt.user_id == sa.bindparam("user_id"),
+                                         Attempt.quiz_id == sa.bindparam("quiz_id"), Attempt.submitted_at.is_(None))
+_ATTEMPT_COUNTS = sa.select(sa.func.count(Attempt.submitted_at), sa.func.count()).where(
+    Attempt.user_id == sa.bindparam("user_id"), Attempt.quiz_id == sa.bindparam("quiz_id"))
+_SUBMITTED_COUNT = sa.select(sa.func.count()).select_from(Attempt).where(
+    Attempt.user_id == sa.bindparam("user_id"), Attempt.quiz_id == sa.bindparam("quiz_id"),
+    Attempt.submitted_at.is_not(None))
+_OWN_ATTEMPT = (
+    sa.select(Attempt).where(Attempt.public_id == sa.bindparam("public_id"), Attempt.user_id == sa.bindparam("user_id"))
+    .options(joinedload(Attempt.version).defer(QuizVersion.data), joinedload(Attempt.quiz).joinedload(QuizRecord.module))
+)
 
 
 def open_attempt(user: User, quiz: QuizRecord) -> Attempt | None:
     """The student's unfinished attempt at ``quiz``, if any."""
-    return db.session.scalar(sa.select(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_(None)))
+    return db.session.scalar(_OPEN_ATTEMPT, {"user_id": user.id, "quiz_id": quiz.id})
+
+
+def attempt_summary(user: User, quiz: QuizRecord | PublishedQuiz) -> tuple[bool, int | None]:
+    """Whether the student has an unfinished attempt at ``quiz``, and how many attempts they may
+    still start (None: unlimited), like :func:`open_attempt` and :func:`attempts_left`; one query."""
+    submitted, started = db.session.connection().execute(
+        _ATTEMPT_COUNTS, {"user_id": user.id, "quiz_id": quiz.id}).one()
+    version = quiz.current_version
+    left = None if version is None or not version.max_attempts else max(version.max_attempts - submitted, 0)
+    return started > submitted, left
 
 
 def submitted_count(user: User, quiz: QuizRecord) -> int:
     """How many attempts the student has finished at ``quiz``."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))) or 0
+    return db.session.scalar(_SUBMITTED_COUNT, {"user_id": user.id, "quiz_id": quiz.id}) or 0
 
 
 def attempts_left(user: User, quiz: QuizRecord) -> int | None:
@@ -99,7 +184,7 @@ def start_or_resume(user: User, quiz: QuizRecord, lang: str, rng: random.Random 
     if left is not None and left <= 0:
         raise AttemptRefused("limit-reached")
     lang = lang if lang in version.data else "fr" if "fr" in version.data else next(iter(version.data))
-    content = quiz_content(version, lang)
+    content = cached_quiz_content(version, lang)
     number = (db.session.scalar(sa.select(sa.func.max(Attempt.number)).where(
         Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) or 0) + 1
     if version.max_attempts and number > version.max_attempts:
@@ -164,8 +249,10 @@ def submit(attempt: Attempt, responses: dict | None, now: datetime | None = None
     ])
     from cyberaware.services.analytics import tally_submission
 
-    tally_submission(attempt, grade.results, (now - attempt.started_at).total_seconds())
     record_quiz_progress(attempt, now)
+    # Last before the commit: the tally rows are shared by every submission of this quiz version,
+    # so their locks are held for the shortest time.
+    tally_submission(attempt, grade.results, (now - attempt.started_at).total_seconds())
     db.session.commit()
     log.info("attempt submitted id=%s user_id=%s ratio=%.3f late=%s", attempt.id, attempt.user_id, grade.ratio, late)
     return SubmitOutcome(attempt, newly_submitted=True, late=late)

@@ -13,11 +13,11 @@ from cyberaware.attestation import AttestationData, render_attestation_pdf, sugg
 from cyberaware.auth.session import require_roles
 from cyberaware.extensions import db
 from cyberaware.models import Attempt, Role, utcnow
-from cyberaware.progress import completion_ratio, core_complete, next_recommended
+from cyberaware.progress import by_level, completion_ratio, core_complete, next_recommended
 from cyberaware.quiz_view import present_question
 from cyberaware.services import attempts as attempt_service
 from cyberaware.services import attestations as attestation_service
-from cyberaware.services.curriculum import module_by_slug, student_standings
+from cyberaware.services.curriculum import module_by_slug, student_standings, titles_in
 from cyberaware.student.pages import module_text
 
 bp = Blueprint("student", __name__)
@@ -39,11 +39,27 @@ def dashboard() -> str:
     from cyberaware.services.expert import flag_of
 
     items, records = student_standings(current_user)
+    lang = _lang()
     return render_template(
-        "student/dashboard.html", items=items, records=records, lang=_lang(), expert_flag=flag_of(current_user.id),
+        "student/dashboard.html", items=items, records=records, lang=lang, expert_flag=flag_of(current_user.id),
         core_ratio=completion_ratio(items, "core"), advanced_ratio=completion_ratio(items, "advanced"),
-        next_item=next_recommended(items), core_done=core_complete(items),
+        next_item=next_recommended(items), core_done=core_complete(items), groups=by_level(items),
+        titles=titles_in(records, lang), module_urls={slug: _module_url(slug) for slug in records},
     )
+
+
+_module_urls: dict[tuple[str, str], str] = {}
+
+
+def _module_url(slug: str) -> str:
+    """``url_for("student.module", slug=slug)``, built once per mount point and module."""
+    key = (request.script_root, slug)
+    url = _module_urls.get(key)
+    if url is None:
+        if len(_module_urls) > 1000:  # bounded: a few mount points times the published modules
+            _module_urls.clear()
+        url = _module_urls[key] = url_for("student.module", slug=slug)
+    return url
 
 
 @bp.route("/modules/<slug>")
@@ -64,9 +80,8 @@ def module(slug: str) -> str | tuple[str, int]:
     quiz = record.quiz
     context = {}
     if quiz is not None:
-        context = {"open_attempt": attempt_service.open_attempt(current_user, quiz),
-                   "attempts_left": attempt_service.attempts_left(current_user, quiz),
-                   "version": quiz.current_version}
+        has_open, left = attempt_service.attempt_summary(current_user, quiz)
+        context = {"open_attempt": has_open, "attempts_left": left, "version": quiz.current_version}
     return render_template("student/module.html", record=record, text=text,
                            standing=standing, quiz=quiz, **context)
 
@@ -104,8 +119,7 @@ def start_quiz(slug: str) -> Response:
 
 def _own_attempt(public_id: str) -> Attempt:
     """The current student's attempt; another student's id is simply not found."""
-    attempt = db.session.scalar(db.select(Attempt).where(Attempt.public_id == public_id,
-                                                         Attempt.user_id == current_user.id))
+    attempt = attempt_service.load_own_attempt(current_user.id, public_id)
     if attempt is None:
         abort(404)
     return attempt

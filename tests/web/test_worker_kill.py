@@ -106,10 +106,11 @@ def gunicorn(fault_database, tmp_path):
     env = {**os.environ, "CYBERAWARE_ENV": "production", "SECRET_KEY": uuid.uuid4().hex,
            "CYBERAWARE_DATABASE_URL": url, "CYBERAWARE_SECURE_COOKIES": "0",
            "CYBERAWARE_CONTENT_DIR": str(REPO / "tests" / "data" / "content")}
+    log = (tmp_path / "gunicorn.log").open("w")  # a file, not a pipe: a full pipe would block the server
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "1",
          "--access-logfile", "-", "wsgi:app"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -119,13 +120,14 @@ def gunicorn(fault_database, tmp_path):
             time.sleep(0.2)
     else:
         server.kill()
-        pytest.fail("gunicorn did not start: " + (server.stdout.read() if server.stdout else ""))
+        pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text())
     yield server, f"http://127.0.0.1:{port}"
     server.send_signal(signal.SIGTERM)
     try:
         server.wait(timeout=15)
     except subprocess.TimeoutExpired:
         server.kill()
+    log.close()
 
 
 def _workers(master_pid: int) -> set[int]:
@@ -184,6 +186,9 @@ def test_killing_workers_during_load_loses_no_acknowledged_submission(gunicorn, 
 
     print(f"\n{len(acknowledged)} acknowledged submissions, {len(killed)} workers killed, "
           f"{len(failures)} requests failed: {sorted(set(failures))}")
+    deadline = time.monotonic() + 30  # the master notices each death and starts a new worker
+    while len(_workers(server.pid)) != 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert all(victim not in _workers(server.pid) for victim, _ in killed)  # really killed, replaced
     assert len(_workers(server.pid)) == 2
     assert len(acknowledged) > len(killed) * 2, (len(acknowledged), failures[:10])  # load before and after
